@@ -1,0 +1,1 @@
+"""The shared library every EduPlatform service is built from."""

@@ -1,0 +1,62 @@
+"""Valkey (Redis protocol) client and a cache-aside helper that degrades to misses."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from edu_common.metrics import CACHE_REQUESTS
+from edu_common.settings import ServiceSettings
+
+logger = logging.getLogger("edu.cache")
+
+
+def create_redis(settings: ServiceSettings) -> Redis:
+    return Redis.from_url(
+        settings.redis_url,
+        socket_timeout=settings.redis_timeout,
+        socket_connect_timeout=settings.redis_timeout,
+        decode_responses=False,
+        health_check_interval=30,
+    )
+
+
+class JsonCache:
+    """Cache-aside for JSON values. When Valkey is unreachable every read is a miss and every
+    write a no-op, so the service keeps answering from the database, only slower."""
+
+    def __init__(self, redis: Redis, name: str, ttl_seconds: int = 300) -> None:
+        self.redis = redis
+        self.name = name
+        self.ttl = ttl_seconds
+
+    def key(self, ident: object) -> str:
+        return f"{self.name}:{ident}"
+
+    async def get(self, ident: object) -> Any | None:
+        try:
+            raw = await self.redis.get(self.key(ident))
+        except (RedisError, OSError) as exc:
+            CACHE_REQUESTS.labels(self.name, "error").inc()
+            logger.warning("cache read failed", extra={"cache": self.name, "error": str(exc)})
+            return None
+        CACHE_REQUESTS.labels(self.name, "hit" if raw is not None else "miss").inc()
+        return None if raw is None else json.loads(raw)
+
+    async def set(self, ident: object, value: Any) -> None:
+        try:
+            await self.redis.set(self.key(ident), json.dumps(value, default=str), ex=self.ttl)
+        except (RedisError, OSError) as exc:
+            logger.warning("cache write failed", extra={"cache": self.name, "error": str(exc)})
+
+    async def delete(self, *idents: object) -> None:
+        if not idents:
+            return
+        try:
+            await self.redis.delete(*(self.key(i) for i in idents))
+        except (RedisError, OSError) as exc:
+            logger.warning("cache delete failed", extra={"cache": self.name, "error": str(exc)})

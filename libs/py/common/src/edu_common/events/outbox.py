@@ -1,0 +1,143 @@
+"""The transactional outbox and the relay that moves it to NATS JetStream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import asyncpg
+
+from edu_common.events.bus import EventBus
+from edu_common.events.contracts import Event
+from edu_common.metrics import EVENTS_PUBLISHED
+
+logger = logging.getLogger("edu.outbox")
+
+NOTIFY_CHANNEL = "edu_outbox"
+
+
+async def enqueue(conn: asyncpg.Connection, event: Event) -> None:
+    """Store an event in the caller's transaction; the relay publishes it after commit."""
+    await conn.execute(
+        "INSERT INTO outbox (event_id, subject, payload) VALUES ($1, $2, $3)",
+        event.event_id,
+        event.subject,
+        event.model_dump(mode="json"),
+    )
+    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+
+
+class OutboxRelay:
+    """Publishes unpublished outbox rows in order, marking each once JetStream has stored it.
+
+    Several workers may run a relay on one database: rows are claimed with SKIP LOCKED. While
+    the bus is down the rows wait; they go out once it is back. A row published but not yet
+    marked (a crash in between) goes out again with the same message id, which JetStream and
+    the consumers' inbox both drop.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        bus: EventBus,
+        *,
+        batch_size: int = 100,
+        poll_interval: float = 1.0,
+        retention_days: int = 7,
+        listen_dsn: str | None = None,
+    ) -> None:
+        self.pool = pool
+        self.bus = bus
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.retention_days = retention_days
+        self.listen_dsn = listen_dsn
+        self._wake = asyncio.Event()
+        self._listener: asyncpg.Connection | None = None
+
+    async def publish_pending(self) -> int:
+        """One pass: returns how many events went out."""
+        published = 0
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                """
+                SELECT seq, event_id, subject, payload::text AS payload FROM outbox
+                WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
+                """,
+                self.batch_size,
+            )
+            done: list[int] = []
+            for row in rows:
+                try:
+                    await self.bus.publish(
+                        row["subject"], row["payload"].encode(), msg_id=str(row["event_id"])
+                    )
+                except Exception as exc:
+                    await conn.execute(
+                        "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1",
+                        row["seq"],
+                        repr(exc)[:500],
+                    )
+                    logger.warning(
+                        "event not published yet",
+                        extra={"subject": row["subject"], "error": repr(exc)},
+                    )
+                    break
+                done.append(row["seq"])
+                EVENTS_PUBLISHED.labels(row["subject"]).inc()
+                published += 1
+            if done:
+                await conn.execute(
+                    "UPDATE outbox SET published_at = now(), attempts = attempts + 1"
+                    " WHERE seq = ANY($1::bigint[])",
+                    done,
+                )
+        return published
+
+    async def purge_published(self) -> int:
+        async with self.pool.acquire() as conn:
+            result: str = await conn.execute(
+                "DELETE FROM outbox WHERE published_at < now() - make_interval(days => $1)",
+                self.retention_days,
+            )
+        return int(result.split()[-1])
+
+    async def _listen(self) -> None:
+        # A connection of its own, outside the pool, so the pool never waits on it at close.
+        with contextlib.suppress(Exception):
+            listener: asyncpg.Connection = await asyncpg.connect(self.listen_dsn, timeout=5)
+            await listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            self._listener = listener
+
+    async def run(self) -> None:
+        if self.listen_dsn:
+            await self._listen()
+        backoff = self.poll_interval
+        passes = 0
+        current = asyncio.current_task()
+        try:
+            while True:
+                # nats-py can swallow a cancellation inside publish; honour it here.
+                if current is not None and current.cancelling():
+                    raise asyncio.CancelledError
+                self._wake.clear()
+                try:
+                    count = await self.publish_pending()
+                    backoff = self.poll_interval
+                except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+                    logger.warning("outbox relay pass failed", extra={"error": repr(exc)})
+                    count = 0
+                    backoff = min(backoff * 2, 10.0)
+                passes += 1
+                if passes % 3600 == 0:
+                    with contextlib.suppress(Exception):
+                        await self.purge_published()
+                if count >= self.batch_size:
+                    continue
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+        finally:
+            if self._listener is not None:
+                with contextlib.suppress(Exception):
+                    await self._listener.close(timeout=2)

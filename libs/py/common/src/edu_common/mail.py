@@ -1,0 +1,108 @@
+"""Outgoing mail: queued in the database in the caller's transaction, delivered over SMTP by a
+background sender that retries, so a mail server outage delays mail but loses none."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+import aiosmtplib
+import asyncpg
+
+logger = logging.getLogger("edu.mail")
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = None
+    use_tls: bool = False
+    timeout: float = 10.0
+
+
+async def queue_mail(conn: asyncpg.Connection, recipient: str, subject: str, body: str) -> None:
+    await conn.execute(
+        "INSERT INTO mail_outbox (recipient, subject, body) VALUES ($1, $2, $3)",
+        recipient,
+        subject,
+        body,
+    )
+
+
+class MailSender:
+    def __init__(
+        self, pool: asyncpg.Pool, config: SmtpConfig, *, poll_interval: float = 0.5
+    ) -> None:
+        self.pool = pool
+        self.config = config
+        self.poll_interval = poll_interval
+
+    async def _deliver(self, recipient: str, subject: str, body: str) -> None:
+        message = EmailMessage()
+        message["From"] = self.config.sender
+        message["To"] = recipient
+        message["Subject"] = subject
+        message.set_content(body)
+        await aiosmtplib.send(
+            message,
+            hostname=self.config.host,
+            port=self.config.port,
+            username=self.config.username,
+            password=self.config.password,
+            use_tls=self.config.use_tls,
+            timeout=self.config.timeout,
+        )
+
+    async def send_due(self, batch_size: int = 20) -> int:
+        sent = 0
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                """
+                SELECT id, recipient, subject, body FROM mail_outbox
+                WHERE sent_at IS NULL AND next_attempt_at <= now()
+                ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+                """,
+                batch_size,
+            )
+            for row in rows:
+                try:
+                    await self._deliver(row["recipient"], row["subject"], row["body"] or "")
+                except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+                    await conn.execute(
+                        """
+                        UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2,
+                            next_attempt_at =
+                                now() + make_interval(secs => least(300, 2 ^ attempts))
+                        WHERE id = $1
+                        """,
+                        row["id"],
+                        type(exc).__name__,
+                    )
+                    logger.warning(
+                        "mail not sent yet",
+                        extra={"mail_id": row["id"], "error": type(exc).__name__},
+                    )
+                    continue
+                # The body may carry a one-time link: it is not kept once delivered.
+                await conn.execute(
+                    "UPDATE mail_outbox SET sent_at = now(), body = NULL, attempts = attempts + 1"
+                    " WHERE id = $1",
+                    row["id"],
+                )
+                sent += 1
+        return sent
+
+    async def run(self) -> None:
+        while True:
+            try:
+                count = await self.send_due()
+            except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+                logger.warning("mail sender pass failed", extra={"error": repr(exc)})
+                count = 0
+            if count == 0:
+                await asyncio.sleep(self.poll_interval)

@@ -1,0 +1,93 @@
+"""Service settings: environment variables with a prefix per service, validated at start."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Self, TypeVar
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_CURSOR_SECRET = "dev-cursor-secret-change-me"  # noqa: S105 - development default, refused in production
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs. Subclasses set `model_config` with their own env prefix.
+
+    Defaults are for development only; production mode refuses the ones that are secrets.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="EDU_", env_file=".env", extra="ignore")
+
+    service_name: str = "service"
+    environment: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+    access_log: bool = True
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    db_pool_min_size: int = Field(default=2, ge=0)
+    db_pool_max_size: int = Field(default=10, ge=1)
+    db_command_timeout: float = Field(default=10.0, gt=0)
+    db_acquire_timeout: float = Field(default=5.0, gt=0)
+    run_migrations: bool = True
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_timeout: float = Field(default=0.5, gt=0)
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    events_enabled: bool = True
+    # One stream holds every service's events; tests give each app its own stream and prefix.
+    events_stream: str = "EDU"
+    events_subject_prefix: str = "edu"
+    outbox_poll_interval: float = Field(default=1.0, gt=0)
+
+    # Public key (PEM) that verifies access tokens; identity holds the private half.
+    jwt_public_key: str = ""
+    jwt_issuer: str = "eduplatform-identity"
+    jwt_audience: str = "eduplatform"
+    jwt_leeway_seconds: int = Field(default=10, ge=0, le=300)
+
+    # Signs the opaque pagination cursors this service hands out.
+    cursor_secret: str = DEV_CURSOR_SECRET
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets_in_production(self) -> Self:
+        if self.environment is Environment.PRODUCTION:
+            if self.cursor_secret == DEV_CURSOR_SECRET:
+                raise ValueError("cursor_secret must be set in production")
+            if not self.jwt_public_key:
+                raise ValueError("jwt_public_key must be set in production")
+        if self.db_pool_min_size > self.db_pool_max_size:
+            raise ValueError("db_pool_min_size must not exceed db_pool_max_size")
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment is not Environment.PRODUCTION
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def load_settings(cls: type[S]) -> S:
+    """Build settings from the environment, or exit naming each bad variable."""
+    try:
+        return cls()
+    except ValidationError as exc:
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        lines = [f"invalid configuration for {cls.__name__}:"]
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"])
+            name = f"{prefix}{field}".upper() if field else "(settings)"
+            lines.append(f"  {name}: {err['msg']}")
+        print("\n".join(lines), file=sys.stderr)
+        raise SystemExit(2) from None

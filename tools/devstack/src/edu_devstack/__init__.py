@@ -1,0 +1,1 @@
+"""The development stack: embedded servers, every service, demo data, the `edu` command."""

@@ -1,0 +1,49 @@
+"""Fixtures every EduPlatform test suite shares (registered as a pytest plugin)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from edu_common.security.keys import SigningKey
+from edu_common.security.tokens import TokenSigner
+from redis.asyncio import Redis
+
+from edu_devstack.testing import ServiceLauncher, TestServers, Tokens, launcher
+
+
+@pytest.fixture(scope="session")
+def edu_servers() -> Iterator[TestServers]:
+    """Embedded PostgreSQL, Valkey and NATS, started once for the whole test session."""
+    servers = TestServers.start()
+    try:
+        yield servers
+    finally:
+        servers.stop()
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> SigningKey:
+    return SigningKey.generate()
+
+
+@pytest.fixture(scope="session")
+def tokens(signing_key: SigningKey) -> Tokens:
+    signer = TokenSigner(
+        signing_key, issuer="eduplatform-identity", audience="eduplatform", access_ttl_seconds=900
+    )
+    return Tokens(signer)
+
+
+@pytest.fixture
+async def services(
+    edu_servers: TestServers, signing_key: SigningKey
+) -> AsyncIterator[ServiceLauncher]:
+    """Starts services for one test; they share an event namespace and a clean cache."""
+    redis = Redis.from_url(edu_servers.valkey.url())
+    try:
+        await redis.flushdb()
+    finally:
+        await redis.aclose()
+    async with launcher(edu_servers, signing_key) as launch:
+        yield launch
