@@ -1,0 +1,240 @@
+"""`edu`: the developer entry point of EduPlatform.
+
+edu up [--detach]   start PostgreSQL, Valkey, NATS, the mail sink and every service
+edu down            stop everything started from this data directory
+edu status          each part: running or stopped, port, readiness
+edu reset           stop and wipe the data directory
+edu mail            mail the sink received, with the links in it
+edu test [args]     run every test (pytest), passing args through
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+from types import FrameType
+
+from edu_devstack.mailsink import read_mails
+from edu_devstack.processes import StackError
+from edu_devstack.stack import DEMO_USERS, Service, Stack, find_root
+
+
+def _print(msg: str = "") -> None:
+    print(msg, flush=True)
+
+
+def _err(msg: str) -> None:
+    print(f"edu: {msg}", file=sys.stderr, flush=True)
+
+
+class _StopRequestedError(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _StopRequestedError
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    stack = Stack.from_env()
+    started = time.monotonic()
+    services = stack.installed_services()
+    _print(f"edu: starting the stack in {stack.home}")
+    if not services:
+        _print("edu: no service is built yet; starting the infrastructure only")
+    offsets = {s.name: _size(s.process().log_path) for s in services}
+    # SIGTERM stops the stack the same way Ctrl-C does, also while it is starting.
+    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        try:
+            stack.up()
+        except (StackError, _StopRequestedError, KeyboardInterrupt) as exc:
+            if isinstance(exc, StackError):
+                _err(str(exc))
+            _print("edu: stopping what was started")
+            stack.down()
+            return 1
+        elapsed = time.monotonic() - started
+        _print_ready(stack, services, elapsed)
+        if args.detach:
+            _print("edu: running in the background; `edu down` stops it")
+            return 0
+        _print("edu: streaming logs; Ctrl-C stops everything\n")
+        with contextlib.suppress(_StopRequestedError, KeyboardInterrupt):
+            _stream_logs(services, offsets)
+        _print("\nedu: stopping")
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.down()
+        _print("edu: stopped")
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _print_ready(stack: Stack, services: list[Service], elapsed: float) -> None:
+    _print(f"\nEduPlatform is ready in {elapsed:.1f} s\n")
+    width = max([len(s.name) for s in services] + [10])
+    for service in services:
+        _print(f"  {service.name:<{width}}  {service.url}   (API docs: {service.url}/docs)")
+    _print(f"  {'postgresql':<{width}}  {stack.database_url('<service>')}")
+    _print(f"  {'valkey':<{width}}  {stack.redis_url()}")
+    _print(f"  {'nats':<{width}}  {stack.nats_url()}")
+    _print(f"  {'mail sink':<{width}}  smtp://127.0.0.1:{stack.smtp_port}  (`edu mail` lists it)")
+    if any(s.name == "identity" for s in services):
+        _print("\nDemo logins:")
+        for role, email, password in DEMO_USERS:
+            _print(f"  {role:<8} {email} / {password}")
+    _print(f"\nLogs: {stack.home / 'logs'}")
+
+
+def _stream_logs(services: list[Service], offsets: dict[str, int]) -> None:
+    handles = {}
+    width = max([len(s.name) for s in services] + [1])
+    for service in services:
+        path = service.process().log_path
+        fh = path.open("r", errors="replace")
+        fh.seek(offsets.get(service.name, 0))
+        handles[service.name] = fh
+    buffers = dict.fromkeys(handles, "")
+    dead: set[str] = set()
+    try:
+        while True:
+            idle = True
+            for name, fh in handles.items():
+                chunk = fh.read()
+                if not chunk:
+                    continue
+                idle = False
+                buffers[name] += chunk
+                *lines, buffers[name] = buffers[name].split("\n")
+                for line in lines:
+                    print(f"{name:<{width}} | {line}", flush=True)
+            for service in services:
+                if service.name not in dead and not service.process().is_running():
+                    dead.add(service.name)
+                    _err(f"{service.name} has stopped; see {service.process().log_path}")
+            if idle:
+                time.sleep(0.2)
+    finally:
+        for fh in handles.values():
+            fh.close()
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    stack = Stack.from_env()
+    stack.load_state()
+    was_running = stack.anything_running()
+    stack.down()
+    _print("edu: stopped" if was_running else "edu: nothing was running")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    stack = Stack.from_env()
+    stack.load_state()
+    _print(f"data directory: {stack.home}")
+    _print(f"{'part':<14} {'state':<8} {'port':<6} readiness")
+    for name, running, port, readiness in stack.status():
+        state = "running" if running else "stopped"
+        _print(f"{name:<14} {state:<8} {port if port else '-':<6} {readiness}")
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    stack = Stack.from_env()
+    stack.load_state()
+    if stack.anything_running():
+        stack.down()
+    stack.wipe()
+    _print(f"edu: wiped {stack.home}")
+    return 0
+
+
+def cmd_mail(args: argparse.Namespace) -> int:
+    stack = Stack.from_env()
+    mails = read_mails(stack.mail_dir)
+    if not mails:
+        _print(f"no mail yet (the sink stores it in {stack.mail_dir})")
+        return 0
+    for mail in mails[-args.limit :] if args.limit else mails:
+        data = mail.data
+        to = ", ".join(data.get("to", []))
+        _print(f"{data.get('received_at', '?')}  to {to}")
+        _print(f"  subject: {data.get('subject', '')}")
+        for link in mail.links:
+            _print(f"  link:    {link}")
+        if args.body:
+            for line in str(data.get("body", "")).splitlines():
+                _print(f"  | {line}")
+        _print()
+    return 0
+
+
+def cmd_test(args: argparse.Namespace, extra: list[str]) -> int:
+    root = find_root()
+    argv = [sys.executable, "-m", "pytest", *extra]
+    return subprocess.call(argv, cwd=root)  # noqa: S603 - our own interpreter, user's args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="edu",
+        description="EduPlatform development stack.",
+        epilog="Data lives in .edu/ at the repository root (EDU_HOME overrides).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    up = sub.add_parser("up", help="start the platform with demo data")
+    up.add_argument("--detach", "-d", action="store_true", help="return once ready")
+    sub.add_parser("down", help="stop everything")
+    sub.add_parser("status", help="show what is running")
+    sub.add_parser("reset", help="stop and wipe the data directory")
+    mail = sub.add_parser("mail", help="list mail the local SMTP sink received")
+    mail.add_argument("--body", action="store_true", help="print each message's body too")
+    mail.add_argument("-n", "--limit", type=int, default=0, help="only the last N messages")
+    sub.add_parser("test", help="run the tests (pytest arguments pass through)", add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    if argv and argv[0] == "test":
+        try:
+            return cmd_test(argparse.Namespace(), argv[1:])
+        except StackError as exc:
+            _err(str(exc))
+            return 2
+    args = build_parser().parse_args(argv)
+    handlers = {
+        "up": cmd_up,
+        "down": cmd_down,
+        "status": cmd_status,
+        "reset": cmd_reset,
+        "mail": cmd_mail,
+    }
+    try:
+        return handlers[args.command](args)
+    except StackError as exc:
+        _err(str(exc))
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
