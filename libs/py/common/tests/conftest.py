@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 from edu_common.app import ServiceSpec, create_app
 from edu_common.auth import Admin, CurrentUser, VerifiedTeacher
-from edu_common.db import DbConn
-from edu_common.errors import AppError, error_responses
-from edu_common.events import enqueue
+from edu_common.db import DbConn, create_pool
+from edu_common.errors import AppError, error_responses, not_found
+from edu_common.events import EventBus, enqueue
 from edu_common.events.contracts import TeacherVerified, UserRegistered
 from edu_common.sanitize import PlainText
 from edu_common.settings import ServiceSettings
@@ -53,6 +60,14 @@ async def create_note(body: NoteIn, conn: DbConn, user: CurrentUser) -> Any:
     return dict(row)
 
 
+@router.get("/notes/{note_id}", response_model=NoteOut, responses=error_responses(404))
+async def get_note(note_id: int, conn: DbConn) -> Any:
+    row = await conn.fetchrow("SELECT id, text FROM notes WHERE id = $1", note_id)
+    if row is None:
+        raise not_found("note")
+    return dict(row)
+
+
 @router.get("/admin-only", response_model=dict[str, str])
 async def admin_only(user: Admin) -> Any:
     return {"role": user.role}
@@ -83,3 +98,114 @@ def build(settings: SampleSettings) -> FastAPI:
 @pytest.fixture
 async def sample(services: Any) -> Any:
     return await services.start("sample", build, SampleSettings, MIGRATIONS)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local port nothing listens on (bound once, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+Check = Callable[[], Awaitable[Any]]
+
+
+async def _eventually(check: Check, timeout: float = 10.0, interval: float = 0.05) -> Any:
+    """Polls `check` until it returns something truthy, failing after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s (last: {result!r})")
+        await asyncio.sleep(interval)
+
+
+@pytest.fixture
+def eventually() -> Callable[..., Awaitable[Any]]:
+    return _eventually
+
+
+@pytest.fixture
+async def background() -> AsyncIterator[Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]]]:
+    """Runs loops (relays, consumers) for one test and cancels them when it ends."""
+    tasks: list[asyncio.Task[Any]] = []
+
+    def start(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro)
+        tasks.append(task)
+        return task
+
+    yield start
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(task, 10)
+
+
+@dataclass
+class Database:
+    name: str
+    url: str
+    pool: asyncpg.Pool
+
+
+@pytest.fixture
+async def event_db(edu_servers: Any) -> AsyncIterator[Database]:
+    """A fresh database with the common tables (outbox, processed_events, mail_outbox) and an
+    `effects` table handlers write to, so a test can count what an event caused."""
+    name = await edu_servers.fresh_database("events", None)
+    url = edu_servers.postgres.url(name)
+    settings = ServiceSettings(
+        service_name="common-tests", database_url=url, db_pool_min_size=1, db_pool_max_size=10
+    )
+    pool = await create_pool(settings)
+    try:
+        await pool.execute("CREATE TABLE effects (event_id uuid NOT NULL, info text)")
+        yield Database(name, url, pool)
+    finally:
+        await pool.close()
+        await edu_servers.drop_database(name)
+
+
+@pytest.fixture
+async def make_bus(edu_servers: Any) -> AsyncIterator[Callable[..., Awaitable[EventBus]]]:
+    """Connected event buses, each on a stream and subject prefix of its own unless given."""
+    buses: list[EventBus] = []
+
+    async def make(stream: str | None = None, prefix: str | None = None) -> EventBus:
+        tag = uuid.uuid4().hex[:10]
+        bus = EventBus(
+            edu_servers.nats.url(), stream=stream or f"T{tag.upper()}", prefix=prefix or f"t{tag}"
+        )
+        await bus.connect()
+        buses.append(bus)
+        return bus
+
+    yield make
+    for bus in buses:
+        if bus.is_connected:
+            with contextlib.suppress(Exception):
+                await bus.js.delete_stream(bus.stream)
+        with contextlib.suppress(Exception):
+            await bus.close()
+
+
+@pytest.fixture
+async def blank_database(edu_servers: Any) -> AsyncIterator[str]:
+    """An empty database (no migrations at all); yields its URL."""
+    name = f"t_blank_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(edu_servers.postgres.url())
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield edu_servers.postgres.url(name)
+    finally:
+        await edu_servers.drop_database(name)
