@@ -1,0 +1,51 @@
+"""What identity's endpoints take from the running app, as typed dependencies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from edu_common.pagination import CursorCodec
+from edu_common.ratelimit import RateLimiter
+from edu_common.security.passwords import PasswordHasher
+from edu_common.security.tokens import TokenSigner
+from fastapi import Depends, Request
+
+from identity.settings import IdentitySettings
+
+
+def _settings(request: Request) -> IdentitySettings:
+    settings: IdentitySettings = request.app.state.settings
+    return settings
+
+
+def _signer(request: Request) -> TokenSigner:
+    signer: TokenSigner = request.app.state.token_signer
+    return signer
+
+
+def _hasher(request: Request) -> PasswordHasher:
+    hasher: PasswordHasher = request.app.state.password_hasher
+    return hasher
+
+
+def _limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
+
+
+def _cursors(request: Request) -> CursorCodec:
+    cursors: CursorCodec = request.app.state.cursors
+    return cursors
+
+
+def _client_ip(request: Request) -> str:
+    # The socket peer only: X-Forwarded-For is client-controlled and never trusted here.
+    return request.client.host if request.client else "unknown"
+
+
+Settings = Annotated[IdentitySettings, Depends(_settings)]
+Signer = Annotated[TokenSigner, Depends(_signer)]
+Hasher = Annotated[PasswordHasher, Depends(_hasher)]
+Limiter = Annotated[RateLimiter, Depends(_limiter)]
+Cursors = Annotated[CursorCodec, Depends(_cursors)]
+ClientIp = Annotated[str, Depends(_client_ip)]
