@@ -7,6 +7,8 @@ import logging
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from edu_common.metrics import CACHE_REQUESTS
@@ -22,6 +24,10 @@ def create_redis(settings: ServiceSettings) -> Redis:
         socket_connect_timeout=settings.redis_timeout,
         decode_responses=False,
         health_check_interval=30,
+        # One immediate retry covers a connection dropped by a Valkey restart. The client's
+        # default (ten retries with growing delays) would hold every cached read and rate-limit
+        # check for seconds while Valkey is down, instead of degrading at once.
+        retry=Retry(NoBackoff(), 1),
     )
 
 
