@@ -21,11 +21,12 @@ BLOCK = re.compile(r"(?ms)^constraint-dependencies = \[\n.*?^\]")
 
 
 def exported(uv: str) -> str:
+    argv = [
+        uv, "export", "--frozen", "--no-hashes", "--no-header", "--no-annotate",
+        "--format", "requirements-txt", "--all-packages", "--no-emit-workspace",
+    ]  # fmt: skip
     return subprocess.run(  # noqa: S603 - fixed argv
-        [
-            uv, "export", "--frozen", "--no-hashes", "--no-header", "--no-annotate",
-            "--format", "requirements-txt", "--all-packages", "--no-emit-workspace",
-        ],  # fmt: skip
+        argv,
         cwd=ROOT,
         check=True,
         capture_output=True,
