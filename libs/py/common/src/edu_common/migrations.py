@@ -41,6 +41,8 @@ def discover(component: str, directory: Path) -> list[Migration]:
             found.append(Migration(component, match.group(1), path.name, path.read_text()))
         elif path.suffix == ".sql":
             raise ValueError(f"migration file name not understood: {path}")
+    # By number, not by name: 1000_x.sql comes after 999_y.sql.
+    found.sort(key=lambda m: int(m.version))
     return found
 
 
