@@ -101,6 +101,14 @@ async def sample(services: Any) -> Any:
 
 
 @pytest.fixture
+async def sample_without_cache(services: Any, closed_port: int) -> Any:
+    """The sample service with its Valkey address pointing at a closed port."""
+    return await services.start(
+        "sample", build, SampleSettings, MIGRATIONS, redis_url=f"redis://127.0.0.1:{closed_port}/0"
+    )
+
+
+@pytest.fixture
 def closed_port() -> int:
     """A local port nothing listens on (bound once, then released)."""
     with socket.socket() as sock:
