@@ -186,10 +186,7 @@ async def test_duplicate_delivery_has_one_effect(event_db, make_bus, background,
     background(consumer.run())
 
     async def both_acked() -> bool:
-        info = await bus.js.consumer_info(bus.stream, consumer.name)
-        return (
-            info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.stream_seq == 2
-        )
+        return await consumer_settled(bus, consumer.name, delivered=2)
 
     await eventually(both_acked)
     assert await effects(event_db) == [event.event_id]
