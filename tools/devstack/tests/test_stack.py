@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -27,7 +30,19 @@ def _edu(env: dict[str, str], *args: str, timeout: float = 150) -> subprocess.Co
     )
 
 
-def test_up_serves_demo_logins_and_down_stops_everything(tmp_path: Path) -> None:
+@pytest.fixture
+def edu_home() -> Iterator[Path]:
+    # Directly under /tmp, as the test servers are: PostgreSQL runs as its own user when we are
+    # root, and pytest keeps its own temporary root private to us.
+    home = Path(tempfile.mkdtemp(prefix="edu-stack-"))
+    try:
+        yield home
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_up_serves_demo_logins_and_down_stops_everything(edu_home: Path) -> None:
+    tmp_path = edu_home
     env = dict(os.environ)
     for key in ("EDU_DATABASE_URL", "EDU_REDIS_URL", "EDU_NATS_URL", "EDU_SERVICES"):
         env.pop(key, None)

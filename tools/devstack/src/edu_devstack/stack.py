@@ -465,7 +465,7 @@ class Stack:
             ],
         ]
         if (self.postgres.pgdata / "PG_VERSION").exists():
-            steps.append([("PostgreSQL", self.postgres.stop)])
+            steps.append([("PostgreSQL", self._stop_postgres)])
         errors = []
         for step in steps:
             with ThreadPoolExecutor(len(step)) as pool:
@@ -477,6 +477,14 @@ class Stack:
                         errors.append(f"{what}: {exc}")
         if errors:
             raise StackError("could not stop everything: " + "; ".join(errors))
+
+    def _stop_postgres(self) -> None:
+        postgres = self.postgres
+        if postgres.is_running():
+            # As root, PostgreSQL runs as its own user, who must still reach the data directory
+            # (something may have tightened a parent directory since it started).
+            postgres._prepare_root()
+            postgres.stop()
 
     def anything_running(self) -> bool:
         return (
