@@ -15,7 +15,6 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from edu_devstack.processes import free_port
-
 from identity.app import MIGRATIONS, create_app
 from identity.settings import IdentitySettings
 
@@ -96,9 +95,7 @@ def start_identity(services: Any, signing_key: Any, smtp: tuple[Mailbox, int]) -
             "argon2_time_cost": 1,
             **overrides,
         }
-        return await services.start(
-            "identity", create_app, IdentitySettings, MIGRATIONS, **values
-        )
+        return await services.start("identity", create_app, IdentitySettings, MIGRATIONS, **values)
 
     return start
 
@@ -140,7 +137,9 @@ def register(client: httpx.AsyncClient) -> Any:
     """Registers a fresh user; returns the 201 body and the password."""
 
     async def make(
-        role: str = "student", email: str | None = None, password: str = "correct-horse-1"
+        role: str = "student",
+        email: str | None = None,
+        password: str = "correct-horse-1",  # noqa: S107
     ) -> dict[str, Any]:
         address = email or f"user{next(_counter)}-{id(client)}@example.com"
         r = await client.post(

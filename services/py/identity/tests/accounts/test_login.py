@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from argon2 import PasswordHasher as Argon2
+
+
+async def test_login_returns_tokens(client, register, bearer):
+    body = await register(email="login@example.com", password="secret-pass")
+    r = await client.post("/login", json={"email": "LOGIN@example.com", "password": "secret-pass"})
+    assert r.status_code == 200, r.text
+    tokens = r.json()
+    assert tokens["user"]["id"] == body["user"]["id"]
+    assert tokens["refresh_token"] != body["refresh_token"]
+    me = await client.get("/me", headers=bearer(tokens))
+    assert me.json()["email"] == "login@example.com"
+
+
+async def test_unknown_email_and_wrong_password_look_the_same(client, register):
+    await register(email="known@example.com", password="secret-pass")
+    wrong = await client.post("/login", json={"email": "known@example.com", "password": "nope"})
+    unknown = await client.post(
+        "/login", json={"email": "nobody@example.com", "password": "secret-pass"}
+    )
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+    assert wrong.json()["code"] == "invalid_credentials"
+
+
+async def test_per_ip_limit(start_identity, register):
+    svc = await start_identity(login_ip_limit=3)
+    for _ in range(3):
+        r = await svc.client.post("/login", json={"email": "x@example.com", "password": "p"})
+        assert r.status_code == 401
+    r = await svc.client.post("/login", json={"email": "x@example.com", "password": "p"})
+    assert r.status_code == 429
+    assert r.json()["code"] == "rate_limited"
+    assert int(r.headers["Retry-After"]) >= 1
+
+
+async def test_failures_lock_the_account_only_from_that_ip(client, register, client_from):
+    await register(email="victim@example.com", password="secret-pass")
+    attacker = client_from("203.0.113.9")
+    for _ in range(10):
+        r = await attacker.post("/login", json={"email": "victim@example.com", "password": "guess"})
+        assert r.status_code == 401
+    r = await attacker.post("/login", json={"email": "victim@example.com", "password": "guess"})
+    assert r.status_code == 429
+    assert "Retry-After" in r.headers
+    # Even the right password is refused from there until the window passes.
+    r = await attacker.post(
+        "/login", json={"email": "victim@example.com", "password": "secret-pass"}
+    )
+    assert r.status_code == 429
+    # A forged X-Forwarded-For does not move the attacker elsewhere.
+    r = await attacker.post(
+        "/login",
+        json={"email": "victim@example.com", "password": "secret-pass"},
+        headers={"X-Forwarded-For": "198.51.100.1"},
+    )
+    assert r.status_code == 429
+    # The owner, elsewhere, still signs in.
+    r = await client.post("/login", json={"email": "victim@example.com", "password": "secret-pass"})
+    assert r.status_code == 200
+
+
+async def test_outdated_hash_is_upgraded_at_login(client, register, identity):
+    await register(email="old@example.com", password="secret-pass")
+    old = Argon2(time_cost=1, memory_cost=512, parallelism=1).hash("secret-pass")
+    await identity.pool.execute(
+        "UPDATE users SET password_hash = $1 WHERE email = 'old@example.com'", old
+    )
+    r = await client.post("/login", json={"email": "old@example.com", "password": "secret-pass"})
+    assert r.status_code == 200
+    new = await identity.pool.fetchval(
+        "SELECT password_hash FROM users WHERE email = 'old@example.com'"
+    )
+    assert new != old
+    assert "m=1024" in new
+    r = await client.post("/login", json={"email": "old@example.com", "password": "secret-pass"})
+    assert r.status_code == 200
+
+
+async def test_login_validation(client):
+    r = await client.post("/login", json={"email": "a@example.com"})
+    assert r.status_code == 422
+    r = await client.post("/login", json={"email": "a@example.com", "password": "p" * 1000})
+    assert r.status_code == 422
+    r = await client.post("/login", content=b"{", headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["code"] == "malformed_json"

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+from edu_common.security.keys import SigningKey
+from identity.app import create_app
+from identity.settings import IdentitySettings
+from pydantic import ValidationError
+
+DEMO = ("admin@eduplatform.com", "teacher@eduplatform.com", "student@eduplatform.com")
+
+
+async def test_demo_users_are_seeded_once(start_identity, services):
+    svc = await start_identity(seed_demo_users=True)
+    rows = await svc.pool.fetch(
+        "SELECT email, role, is_verified, email_verified FROM users ORDER BY email"
+    )
+    assert [(r["email"], r["role"]) for r in rows] == [
+        ("admin@eduplatform.com", "admin"),
+        ("student@eduplatform.com", "student"),
+        ("teacher@eduplatform.com", "teacher"),
+    ]
+    assert all(r["email_verified"] for r in rows)
+    assert [r["is_verified"] for r in rows] == [False, False, True]
+    for email in DEMO:
+        r = await svc.client.post("/login", json={"email": email, "password": "password123"})
+        assert r.status_code == 200, r.text
+    # A second start on the same database adds nothing.
+    again = create_app(svc.settings)
+    async with again.router.lifespan_context(again):
+        assert await svc.pool.fetchval("SELECT count(*) FROM users") == 3
+    events = await svc.pool.fetchval("SELECT count(*) FROM outbox")
+    assert events == 4  # three registrations and one teacher verification
+
+
+async def test_no_demo_users_by_default(identity):
+    assert await identity.pool.fetchval("SELECT count(*) FROM users") == 0
+
+
+async def test_openapi_describes_every_route(client):
+    spec = (await client.get("/openapi.json")).json()
+    paths = spec["paths"]
+    expected = {
+        ("/register", "post"): "409",
+        ("/login", "post"): "429",
+        ("/refresh", "post"): "401",
+        ("/logout", "post"): "422",
+        ("/me", "get"): "401",
+        ("/verify-email", "post"): "400",
+        ("/verify-email/resend", "post"): "429",
+        ("/forgot-password", "post"): "422",
+        ("/reset-password", "post"): "400",
+        ("/admin/teachers/pending", "get"): "403",
+        ("/admin/users/{user_id}/verify", "patch"): "409",
+    }
+    for (path, method), status in expected.items():
+        assert status in paths[path][method]["responses"], (path, method)
+    assert "/.well-known/jwks.json" in paths
+
+
+async def test_health(client):
+    assert (await client.get("/health/ready")).status_code == 200
+
+
+def test_production_refuses_an_empty_private_key():
+    key = SigningKey.generate()
+    with pytest.raises(ValidationError):
+        IdentitySettings(
+            environment="production", cursor_secret="s" * 32, jwt_public_key=key.public_pem()
+        )
+    settings = IdentitySettings(
+        environment="production", cursor_secret="s" * 32, jwt_private_key=key.private_pem()
+    )
+    assert settings.jwt_public_key == key.public_pem()
+
+
+def test_development_without_a_key_uses_an_ephemeral_one():
+    app = create_app(IdentitySettings(jwt_private_key=""))
+    assert isinstance(app.state.signing_key, SigningKey)
