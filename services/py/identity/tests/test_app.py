@@ -76,3 +76,10 @@ def test_production_refuses_an_empty_private_key():
 def test_development_without_a_key_uses_an_ephemeral_one():
     app = create_app(IdentitySettings(jwt_private_key=""))
     assert isinstance(app.state.signing_key, SigningKey)
+
+
+async def test_production_never_seeds_demo_users(start_identity):
+    svc = await start_identity(
+        seed_demo_users=True, environment="production", cursor_secret="c" * 32
+    )
+    assert await svc.pool.fetchval("SELECT count(*) FROM users") == 0

@@ -87,3 +87,24 @@ async def test_login_validation(client):
     r = await client.post("/login", content=b"{", headers={"content-type": "application/json"})
     assert r.status_code == 400
     assert r.json()["code"] == "malformed_json"
+
+
+async def test_unknown_email_costs_one_password_verification(client, register, identity):
+    await register(email="timed@example.com", password="secret-pass")
+    hasher = identity.app.state.password_hasher
+    calls: list[str | None] = []
+    original = hasher.verify
+
+    async def counting(stored_hash, password):
+        calls.append(stored_hash)
+        return await original(stored_hash, password)
+
+    hasher.verify = counting
+    try:
+        await client.post("/login", json={"email": "nobody@example.com", "password": "x"})
+        await client.post("/login", json={"email": "timed@example.com", "password": "x"})
+    finally:
+        hasher.verify = original
+    assert len(calls) == 2
+    assert calls[0] is None  # verified against the dummy hash, as long as a real one
+    assert calls[1] is not None
