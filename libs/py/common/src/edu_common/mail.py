@@ -98,7 +98,12 @@ class MailSender:
         return sent
 
     async def run(self) -> None:
+        current = asyncio.current_task()
         while True:
+            # aiosmtplib can turn a cancellation that arrives mid-delivery into an SMTP error,
+            # which looks like a failed delivery: honour the cancellation here.
+            if current is not None and current.cancelling():
+                raise asyncio.CancelledError
             try:
                 count = await self.send_due()
             except (TimeoutError, OSError, asyncpg.PostgresError) as exc:

@@ -9,7 +9,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import asyncpg
 from edu_common.mail import MailSender, SmtpConfig
 from edu_common.ratelimit import RateLimiter
 from edu_common.security.passwords import PasswordHasher
@@ -21,29 +20,6 @@ from identity.accounts.seed import seed_demo_users
 from identity.settings import IdentitySettings
 
 logger = logging.getLogger("edu.identity.mail")
-
-
-async def _deliver_mail(sender: MailSender, poll_interval: float) -> None:
-    """Runs the mail sender until cancelled.
-
-    `MailSender.run` cannot be stopped reliably: aiosmtplib may turn a cancellation that
-    arrives mid-delivery into an SMTP error, which the sender treats as a failed delivery and
-    loops on. Checking `cancelling()` on each pass honours the cancellation anyway.
-    """
-    current = asyncio.current_task()
-    while True:
-        if current is not None and current.cancelling():
-            raise asyncio.CancelledError
-        try:
-            sent = await sender.send_due()
-        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
-            logger.warning("mail sender pass failed", extra={"error": repr(exc)})
-            sent = 0
-        except Exception:
-            logger.exception("mail sender pass crashed")
-            sent = 0
-        if sent == 0:
-            await asyncio.sleep(poll_interval)
 
 
 @asynccontextmanager
@@ -79,7 +55,7 @@ async def identity_runtime(app: FastAPI) -> AsyncIterator[None]:
     if settings.seed_demo_users and settings.environment is not Environment.PRODUCTION:
         async with state.db_pool.acquire() as conn, conn.transaction():
             await seed_demo_users(conn, hasher)
-    mail_task = asyncio.create_task(_deliver_mail(sender, settings.mail_poll_interval))
+    mail_task = asyncio.create_task(sender.run())
     try:
         yield
     finally:
