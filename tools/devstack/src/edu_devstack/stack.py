@@ -334,14 +334,7 @@ class Stack:
         if not self.external_nats:
             jobs.append(("NATS", self.nats.start))
         jobs.append(("mail sink", self._start_mailsink))
-        with ThreadPoolExecutor(len(jobs)) as pool:
-            futures = [(what, pool.submit(job)) for what, job in jobs]
-            errors = []
-            for what, future in futures:
-                try:
-                    future.result()
-                except Exception as exc:
-                    errors.append(f"{what}: {exc}")
+        errors = _side_by_side(jobs)
         if errors:
             raise StackError("could not start " + "; ".join(errors))
 
@@ -466,15 +459,7 @@ class Stack:
         ]
         if (self.postgres.pgdata / "PG_VERSION").exists():
             steps.append([("PostgreSQL", self._stop_postgres)])
-        errors = []
-        for step in steps:
-            with ThreadPoolExecutor(len(step)) as pool:
-                futures = [(what, pool.submit(stop)) for what, stop in step]
-                for what, future in futures:
-                    try:
-                        future.result()
-                    except Exception as exc:
-                        errors.append(f"{what}: {exc}")
+        errors = [error for step in steps for error in _side_by_side(step)]
         if errors:
             raise StackError("could not stop everything: " + "; ".join(errors))
 
@@ -551,3 +536,16 @@ def tail_text(path: Path, lines: int) -> str:
     except OSError:
         return "(no log)"
     return "\n".join(content[-lines:])
+
+
+def _side_by_side(jobs: list[tuple[str, Callable[[], None]]]) -> list[str]:
+    """Runs the jobs in parallel threads; returns "what: error" for each that failed."""
+    errors = []
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        futures = [(what, pool.submit(job)) for what, job in jobs]
+        for what, future in futures:
+            try:
+                future.result()
+            except Exception as exc:
+                errors.append(f"{what}: {exc}")
+    return errors
