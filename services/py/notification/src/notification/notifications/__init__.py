@@ -1,0 +1,1 @@
+"""A user's notifications: reading them, marking them read, and creating them."""

@@ -1,0 +1,1 @@
+"""Who notification mails go to: a local projection of users' addresses."""
