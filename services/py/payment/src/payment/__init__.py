@@ -1,0 +1,1 @@
+"""Payment service: course purchases through a payment provider."""

@@ -1,0 +1,24 @@
+"""What payment's endpoints take from the running app, as typed dependencies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from edu_common.pagination import CursorCodec
+from fastapi import Depends, Request
+
+from payment.payments.provider import PaymentProvider
+
+
+def _cursors(request: Request) -> CursorCodec:
+    cursors: CursorCodec = request.app.state.cursors
+    return cursors
+
+
+def _provider(request: Request) -> PaymentProvider:
+    provider: PaymentProvider = request.app.state.payment_provider
+    return provider
+
+
+Cursors = Annotated[CursorCodec, Depends(_cursors)]
+Provider = Annotated[PaymentProvider, Depends(_provider)]

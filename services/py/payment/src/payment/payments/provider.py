@@ -1,0 +1,31 @@
+"""The payment provider behind a small interface; the mock one settles at once."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Charge:
+    approved: bool
+    reference: str
+
+
+class PaymentProvider(Protocol):
+    async def charge(
+        self, *, payment_id: uuid.UUID, student_id: uuid.UUID, amount_cents: int, currency: str
+    ) -> Charge: ...
+
+
+class MockPaymentProvider:
+    """Approves every charge at once, or declines every one when told to."""
+
+    def __init__(self, *, declines: bool = False) -> None:
+        self.declines = declines
+
+    async def charge(
+        self, *, payment_id: uuid.UUID, student_id: uuid.UUID, amount_cents: int, currency: str
+    ) -> Charge:
+        return Charge(approved=not self.declines, reference=f"mock_{payment_id.hex}")
