@@ -1,0 +1,1 @@
+"""The course service: catalog, search, curriculum, lessons and reviews."""

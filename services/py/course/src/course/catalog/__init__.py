@@ -1,0 +1,1 @@
+"""Courses and categories: the catalog, search, and a teacher's own courses."""

@@ -1,0 +1,147 @@
+"""Course and category routes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from edu_common.auth import CurrentUser, Teacher, VerifiedTeacher
+from edu_common.db import DbConn
+from edu_common.errors import error_responses
+from edu_common.pagination import Cursor, Limit
+from fastapi import APIRouter, Query, Response
+
+from course.catalog import service
+from course.catalog.repository import CatalogFilter, CourseRepository
+from course.catalog.schemas import (
+    CategoryOut,
+    CourseCreate,
+    CourseDetail,
+    CoursePage,
+    CourseUpdate,
+    Level,
+    Sort,
+)
+from course.dependencies import CacheDep, Cursors, Invalidate, Settings
+
+router = APIRouter(tags=["courses"])
+
+_DESCRIPTION_PREVIEW = 300
+
+
+def _listed(course: dict[str, Any]) -> dict[str, Any]:
+    out = service.public(course)
+    if len(out["description"]) > _DESCRIPTION_PREVIEW:
+        out["description"] = out["description"][:_DESCRIPTION_PREVIEW].rstrip() + "…"
+    return out
+
+
+@router.get(
+    "/courses",
+    response_model=CoursePage,
+    responses=error_responses(400, 422),
+    summary="The catalog of published courses, searchable and filterable",
+)
+async def list_courses(
+    conn: DbConn,
+    cursors: Cursors,
+    settings: Settings,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    category_id: uuid.UUID | None = None,
+    level: Level | None = None,
+    is_free: bool | None = None,
+    teacher_id: uuid.UUID | None = None,
+    sort: Sort | None = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Any:
+    filters = CatalogFilter(
+        q=(q or "").strip() or None,
+        category_id=category_id,
+        level=None if level is None else str(level),
+        is_free=is_free,
+        teacher_id=teacher_id,
+    )
+    rows, next_cursor = await service.catalog(
+        conn, cursors, filters, sort, limit, cursor, settings.search_candidates
+    )
+    return {"items": [_listed(r) for r in rows], "next_cursor": next_cursor}
+
+
+@router.get(
+    "/courses/my",
+    response_model=CoursePage,
+    responses=error_responses(400, 401, 403, 422),
+    summary="The caller's own courses, archived ones included, newest first",
+)
+async def my_courses(
+    teacher: Teacher, conn: DbConn, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
+) -> Any:
+    rows, next_cursor = await service.my_courses(conn, cursors, teacher, limit, cursor)
+    return {"items": [_listed(r) for r in rows], "next_cursor": next_cursor}
+
+
+@router.get(
+    "/courses/{course_id}",
+    response_model=CourseDetail,
+    responses=error_responses(404, 422),
+    summary="One course, archived ones included",
+)
+async def get_course(course_id: uuid.UUID, conn: DbConn, caches: CacheDep) -> Any:
+    cached = await caches.courses.get(course_id)
+    if cached is not None:
+        return cached
+    course = service.public(await service.get_course(conn, course_id))
+    await caches.courses.set(course_id, CourseDetail.model_validate(course).model_dump(mode="json"))
+    return course
+
+
+@router.post(
+    "/courses",
+    status_code=201,
+    response_model=CourseDetail,
+    responses=error_responses(400, 401, 403, 422),
+    summary="Create a course (verified teachers)",
+)
+async def create_course(teacher: VerifiedTeacher, body: CourseCreate, conn: DbConn) -> Any:
+    return service.public(await service.create_course(conn, teacher, body))
+
+
+@router.put(
+    "/courses/{course_id}",
+    response_model=CourseDetail,
+    responses=error_responses(400, 401, 403, 404, 422),
+    summary="Change a course (its teacher or an admin); fields left out stay as they are",
+)
+async def update_course(
+    course_id: uuid.UUID,
+    user: CurrentUser,
+    body: CourseUpdate,
+    invalidate: Invalidate,
+    conn: DbConn,
+) -> Any:
+    await invalidate.course(course_id)
+    return service.public(await service.update_course(conn, user, course_id, body))
+
+
+@router.delete(
+    "/courses/{course_id}",
+    status_code=204,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Remove a course; one with enrollments is archived instead",
+)
+async def delete_course(
+    course_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
+) -> Response:
+    await invalidate.course(course_id)
+    await service.remove_course(conn, user, course_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/categories",
+    response_model=list[CategoryOut],
+    summary="Every category with its number of published courses",
+)
+async def categories(conn: DbConn) -> Any:
+    return await CourseRepository(conn).categories()

@@ -1,0 +1,132 @@
+"""SQL for courses and categories."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+COURSE_COLUMNS = (
+    "id, teacher_id, teacher_name, title, description, level, price_cents, currency,"
+    " category_id, duration_minutes, status, avg_rating::float8 AS avg_rating, review_count,"
+    " enrollment_count, revision, created_at, updated_at"
+)
+_EDITABLE = {
+    "title",
+    "description",
+    "level",
+    "price_cents",
+    "currency",
+    "category_id",
+    "duration_minutes",
+}
+
+
+@dataclass(frozen=True)
+class CatalogFilter:
+    q: str | None = None
+    category_id: uuid.UUID | None = None
+    level: str | None = None
+    is_free: bool | None = None
+    teacher_id: uuid.UUID | None = None
+
+
+class CourseRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def get(self, course_id: uuid.UUID, *, for_update: bool = False) -> dict[str, Any] | None:
+        lock = " FOR UPDATE" if for_update else ""
+        row = await self.conn.fetchrow(
+            f"SELECT {COURSE_COLUMNS} FROM courses WHERE id = $1{lock}", course_id
+        )
+        return None if row is None else dict(row)
+
+    async def create(self, values: dict[str, Any]) -> dict[str, Any]:
+        columns = list(values)
+        placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+        row = await self.conn.fetchrow(
+            f"INSERT INTO courses ({', '.join(columns)}) VALUES ({placeholders})"
+            f" RETURNING {COURSE_COLUMNS}",
+            *values.values(),
+        )
+        return dict(row)
+
+    async def update(self, course_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
+        """Applies the changes (editable columns only) and bumps the revision."""
+        sets = ["revision = revision + 1", "updated_at = now()"]
+        args: list[Any] = [course_id]
+        for column, value in changes.items():
+            if column in _EDITABLE:
+                args.append(value)
+                sets.append(f"{column} = ${len(args)}")
+        row = await self.conn.fetchrow(
+            f"UPDATE courses SET {', '.join(sets)} WHERE id = $1 RETURNING {COURSE_COLUMNS}",
+            *args,
+        )
+        return dict(row)
+
+    async def archive(self, course_id: uuid.UUID) -> dict[str, Any]:
+        row = await self.conn.fetchrow(
+            "UPDATE courses SET status = 'archived', revision = revision + 1, updated_at = now()"
+            f" WHERE id = $1 RETURNING {COURSE_COLUMNS}",
+            course_id,
+        )
+        return dict(row)
+
+    async def bump_revision(self, course_id: uuid.UUID) -> dict[str, Any]:
+        row = await self.conn.fetchrow(
+            "UPDATE courses SET revision = revision + 1, updated_at = now()"
+            f" WHERE id = $1 RETURNING {COURSE_COLUMNS}",
+            course_id,
+        )
+        return dict(row)
+
+    async def delete(self, course_id: uuid.UUID) -> None:
+        await self.conn.execute("DELETE FROM courses WHERE id = $1", course_id)
+
+    async def has_enrollments(self, course_id: uuid.UUID) -> bool:
+        found: bool = await self.conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM enrollments WHERE course_id = $1)", course_id
+        )
+        return found
+
+    async def lesson_ids(self, course_id: uuid.UUID) -> list[uuid.UUID]:
+        rows = await self.conn.fetch(
+            "SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id"
+            " WHERE l.course_id = $1 ORDER BY m.position, l.position",
+            course_id,
+        )
+        return [r["id"] for r in rows]
+
+    async def category_exists(self, category_id: uuid.UUID) -> bool:
+        found: bool = await self.conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM categories WHERE id = $1)", category_id
+        )
+        return found
+
+    async def categories(self) -> list[dict[str, Any]]:
+        rows = await self.conn.fetch(
+            "SELECT c.id, c.slug, c.name, count(co.id) FILTER (WHERE co.status = 'published')"
+            " AS course_count FROM categories c LEFT JOIN courses co ON co.category_id = c.id"
+            " GROUP BY c.id ORDER BY c.name"
+        )
+        return [dict(r) for r in rows]
+
+    async def by_teacher(
+        self, teacher_id: uuid.UUID, limit: int, after: tuple[datetime, uuid.UUID] | None
+    ) -> list[dict[str, Any]]:
+        args: list[Any] = [teacher_id, limit]
+        keyset = ""
+        if after is not None:
+            args += list(after)
+            keyset = " AND (created_at, id) < ($3, $4)"
+        rows = await self.conn.fetch(
+            f"SELECT {COURSE_COLUMNS} FROM courses WHERE teacher_id = $1{keyset}"
+            " ORDER BY created_at DESC, id DESC LIMIT $2",
+            *args,
+        )
+        return [dict(r) for r in rows]

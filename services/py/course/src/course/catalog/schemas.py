@@ -1,0 +1,86 @@
+"""Bodies for the course and category routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from edu_common.pagination import Page
+from edu_common.sanitize import PlainText
+from pydantic import BaseModel, Field, StringConstraints
+
+
+class Level(StrEnum):
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    RATING = "rating"
+    PRICE_ASC = "price_asc"
+    PRICE_DESC = "price_desc"
+
+
+Title = Annotated[PlainText, StringConstraints(min_length=1, max_length=200)]
+Description = Annotated[PlainText, StringConstraints(max_length=10_000)]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Price = Annotated[int, Field(ge=0, le=100_000_000)]
+Minutes = Annotated[int, Field(ge=0, le=100_000)]
+
+
+class CourseCreate(BaseModel):
+    title: Title
+    description: Description = ""
+    level: Level
+    price_cents: Price
+    currency: Currency = "USD"
+    category_id: uuid.UUID | None = None
+    duration_minutes: Minutes = 0
+
+
+class CourseUpdate(BaseModel):
+    title: Title | None = None
+    description: Description | None = None
+    level: Level | None = None
+    price_cents: Price | None = None
+    currency: Currency | None = None
+    category_id: uuid.UUID | None = None
+    duration_minutes: Minutes | None = None
+
+
+class CourseOut(BaseModel):
+    id: uuid.UUID
+    title: str
+    description: str
+    teacher_id: uuid.UUID
+    teacher_name: str
+    category_id: uuid.UUID | None
+    level: Level
+    price_cents: int
+    currency: str
+    is_free: bool
+    duration_minutes: int
+    avg_rating: float | None
+    review_count: int
+    enrollment_count: int
+    status: str
+    created_at: datetime
+
+
+class CourseDetail(CourseOut):
+    updated_at: datetime
+
+
+class CategoryOut(BaseModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+    course_count: int
+
+
+CoursePage = Page[CourseOut]

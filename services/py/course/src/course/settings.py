@@ -1,0 +1,19 @@
+"""Course settings: `EDU_COURSE_*` environment variables (or `.env`)."""
+
+from __future__ import annotations
+
+from edu_common.settings import ServiceSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class CourseSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="EDU_COURSE_", env_file=".env", extra="ignore")
+
+    service_name: str = "course"
+    port: int = Field(default=8002, ge=1, le=65535)
+
+    # How long a course or a curriculum stays cached; every write invalidates it at once.
+    cache_ttl_seconds: int = Field(default=300, ge=1)
+    # Search ranks at most this many matching courses; beyond it the query is too vague.
+    search_candidates: int = Field(default=1000, ge=10, le=100_000)

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+
+async def test_create_course_as_verified_teacher(
+    client: httpx.AsyncClient, teacher: Any, course_service: Any
+) -> None:
+    r = await client.post(
+        "/courses",
+        json={
+            "title": "<b>Go</b> basics<script>alert(1)</script>",
+            "description": "<img src=x onerror=alert(1)>Learn Go",
+            "level": "beginner",
+            "price_cents": 1500,
+            "teacher_id": str(uuid.uuid4()),
+            "status": "archived",
+        },
+        headers=teacher[1],
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["title"] == "Go basics"
+    assert body["description"] == "Learn Go"
+    assert body["teacher_id"] == str(teacher[0])
+    assert body["teacher_name"] == "Ada Teacher"
+    assert body["status"] == "published"
+    assert body["is_free"] is False
+    assert body["currency"] == "USD"
+    assert body["avg_rating"] is None
+    outbox = await course_service.pool.fetch("SELECT subject, payload FROM outbox")
+    assert [o["subject"] for o in outbox] == ["course.course_created.v1"]
+    assert outbox[0]["payload"]["revision"] == 1
+
+
+async def test_create_course_refused(client: httpx.AsyncClient, tokens: Any) -> None:
+    body = {"title": "T", "level": "beginner", "price_cents": 0}
+    assert (await client.post("/courses", json=body)).status_code == 401
+    _, unverified = tokens.teacher(is_verified=False)
+    r = await client.post("/courses", json=body, headers=unverified)
+    assert r.status_code == 403
+    assert r.json()["code"] == "teacher_not_verified"
+    _, student = tokens.student()
+    assert (await client.post("/courses", json=body, headers=student)).status_code == 403
+
+
+async def test_create_course_bad_input(client: httpx.AsyncClient, teacher: Any) -> None:
+    base = {"title": "T", "level": "beginner", "price_cents": 0}
+    for bad in (
+        {"price_cents": -1},
+        {"level": "expert"},
+        {"title": ""},
+        {"title": "x" * 201},
+        {"currency": "dollars"},
+        {"category_id": "not-a-uuid"},
+        {"category_id": str(uuid.uuid4())},
+    ):
+        r = await client.post("/courses", json={**base, **bad}, headers=teacher[1])
+        assert r.status_code == 422, (bad, r.text)
+    r = await client.post(
+        "/courses",
+        content=b"{",
+        headers={**teacher[1], "content-type": "application/json"},
+    )
+    assert r.status_code == 400
+
+
+async def test_get_course(client: httpx.AsyncClient, make_course: Any) -> None:
+    course = await make_course()
+    r = await client.get(f"/courses/{course['id']}")
+    assert r.status_code == 200
+    assert r.json()["title"] == course["title"]
+    assert (await client.get(f"/courses/{uuid.uuid4()}")).status_code == 404
+    assert (await client.get("/courses/nope")).status_code == 422
+
+
+async def test_update_course_by_owner_admin_and_others(
+    client: httpx.AsyncClient, make_course: Any, tokens: Any, teacher: Any
+) -> None:
+    course = await make_course()
+    cid = course["id"]
+    await client.get(f"/courses/{cid}")  # warms the cache
+    r = await client.put(f"/courses/{cid}", json={"price_cents": 900}, headers=teacher[1])
+    assert r.status_code == 200, r.text
+    assert r.json()["price_cents"] == 900
+    assert r.json()["title"] == course["title"]
+    assert (await client.get(f"/courses/{cid}")).json()["price_cents"] == 900
+    _, admin = tokens.admin()
+    r = await client.put(f"/courses/{cid}", json={"title": "Renamed"}, headers=admin)
+    assert r.status_code == 200
+    assert (await client.get(f"/courses/{cid}")).json()["title"] == "Renamed"
+    _, other = tokens.teacher(is_verified=True)
+    assert (await client.put(f"/courses/{cid}", json={}, headers=other)).status_code == 403
+    _, student = tokens.student()
+    assert (await client.put(f"/courses/{cid}", json={}, headers=student)).status_code == 403
+    assert (await client.put(f"/courses/{cid}", json={})).status_code == 401
+    r = await client.put(f"/courses/{uuid.uuid4()}", json={}, headers=teacher[1])
+    assert r.status_code == 404
+    r = await client.put(f"/courses/{cid}", json={"price_cents": -5}, headers=teacher[1])
+    assert r.status_code == 422
+    r = await client.put(f"/courses/{cid}", json={"title": None}, headers=teacher[1])
+    assert r.status_code == 422
+
+
+async def test_delete_course(
+    client: httpx.AsyncClient, make_course: Any, tokens: Any, teacher: Any, course_service: Any
+) -> None:
+    course = await make_course()
+    cid = course["id"]
+    _, other = tokens.teacher(is_verified=True)
+    assert (await client.delete(f"/courses/{cid}", headers=other)).status_code == 403
+    assert (await client.delete(f"/courses/{cid}", headers=teacher[1])).status_code == 204
+    assert (await client.get(f"/courses/{cid}")).status_code == 404
+
+    kept = await make_course()
+    await course_service.pool.execute(
+        "INSERT INTO enrollments (course_id, student_id, enrollment_id, status)"
+        " VALUES ($1, $2, $3, 'active')",
+        uuid.UUID(kept["id"]),
+        uuid.uuid4(),
+        uuid.uuid4(),
+    )
+    _, admin = tokens.admin()
+    assert (await client.delete(f"/courses/{kept['id']}", headers=admin)).status_code == 204
+    r = await client.get(f"/courses/{kept['id']}")
+    assert r.json()["status"] == "archived"
+    listed = (await client.get("/courses")).json()["items"]
+    assert kept["id"] not in [c["id"] for c in listed]
+
+
+async def test_my_courses(
+    client: httpx.AsyncClient, make_course: Any, tokens: Any, teacher: Any
+) -> None:
+    for i in range(3):
+        await make_course(title=f"Mine {i}")
+    _, other = tokens.teacher(is_verified=True)
+    await make_course(headers=other, title="Not mine")
+    r = await client.get("/courses/my?limit=2", headers=teacher[1])
+    assert r.status_code == 200
+    page = r.json()
+    assert len(page["items"]) == 2
+    r = await client.get(f"/courses/my?cursor={page['next_cursor']}", headers=teacher[1])
+    titles = {c["title"] for c in page["items"] + r.json()["items"]}
+    assert titles == {"Mine 0", "Mine 1", "Mine 2"}
+    _, student = tokens.student()
+    assert (await client.get("/courses/my", headers=student)).status_code == 403
+    assert (await client.get("/courses/my")).status_code == 401
+
+
+async def test_categories(client: httpx.AsyncClient, make_course: Any) -> None:
+    cats = (await client.get("/categories")).json()
+    assert len(cats) >= 8
+    first = cats[0]
+    await make_course(category_id=first["id"])
+    cats = (await client.get("/categories")).json()
+    counted = {c["id"]: c["course_count"] for c in cats}
+    assert counted[first["id"]] == 1
