@@ -1,0 +1,1 @@
+"""Enrollment service: students in courses, and their progress through lessons."""

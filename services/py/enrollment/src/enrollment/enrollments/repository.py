@@ -1,0 +1,94 @@
+"""Enrollments as stored, with progress counted against the course's current lessons."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+_COLUMNS = "id, course_id, student_id, status, created_at"
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    id: uuid.UUID
+    course_id: uuid.UUID
+    student_id: uuid.UUID
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class EnrollmentView:
+    """An enrollment as its student sees it in a list."""
+
+    id: uuid.UUID
+    course_id: uuid.UUID
+    course_title: str
+    status: str
+    completed_lessons: int
+    total_lessons: int
+    created_at: datetime
+    completed_at: datetime | None
+
+    @property
+    def progress_percent(self) -> int:
+        if self.total_lessons == 0:
+            return 100 if self.status == "completed" else 0
+        return self.completed_lessons * 100 // self.total_lessons
+
+
+class EnrollmentRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def add(
+        self, student_id: uuid.UUID, course_id: uuid.UUID, course_title: str
+    ) -> Enrollment | None:
+        """Enrolls the student; None when already enrolled (a concurrent enrollment waits for
+        the first to commit, then finds it)."""
+        row = await self.conn.fetchrow(
+            "INSERT INTO enrollments (id, student_id, course_id, course_title)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT (student_id, course_id) DO NOTHING"
+            f" RETURNING {_COLUMNS}",
+            uuid.uuid4(),
+            student_id,
+            course_id,
+            course_title,
+        )
+        return Enrollment(**dict(row)) if row else None
+
+    async def count_for_course(self, course_id: uuid.UUID) -> int:
+        count: int = await self.conn.fetchval(
+            "SELECT count(*) FROM enrollments WHERE course_id = $1", course_id
+        )
+        return count
+
+    async def of_student(
+        self, student_id: uuid.UUID, limit: int, after: tuple[datetime, uuid.UUID] | None
+    ) -> list[EnrollmentView]:
+        query = (
+            "SELECT e.id, e.course_id, COALESCE(c.title, e.course_title) AS course_title,"
+            " e.status, e.created_at, e.completed_at,"
+            " COALESCE(cardinality(c.lesson_ids), 0) AS total_lessons,"
+            " (SELECT count(*) FROM lesson_completions lc WHERE lc.enrollment_id = e.id"
+            "  AND lc.lesson_id = ANY(c.lesson_ids)) AS completed_lessons"
+            " FROM enrollments e LEFT JOIN courses c ON c.id = e.course_id"
+            " WHERE e.student_id = $1"
+        )
+        if after is None:
+            rows = await self.conn.fetch(
+                query + " ORDER BY e.created_at DESC, e.id DESC LIMIT $2", student_id, limit
+            )
+        else:
+            rows = await self.conn.fetch(
+                query + " AND (e.created_at, e.id) < ($3, $4)"
+                " ORDER BY e.created_at DESC, e.id DESC LIMIT $2",
+                student_id,
+                limit,
+                after[0],
+                after[1],
+            )
+        return [EnrollmentView(**dict(r)) for r in rows]

@@ -1,0 +1,83 @@
+"""Enrollment rules: who may join a course, and what joining announces."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import asyncpg
+from edu_common.errors import AppError, not_found
+from edu_common.events import enqueue
+from edu_common.events.contracts import EnrollmentCreated
+from edu_common.pagination import CursorCodec, invalid_cursor
+
+from enrollment.courses.repository import CourseRepository
+from enrollment.enrollments.repository import Enrollment, EnrollmentRepository, EnrollmentView
+from enrollment.payments.repository import PaidCourseRepository
+
+MY_ENROLLMENTS = "my_enrollments"
+
+
+async def _announce(conn: asyncpg.Connection, enrollment: Enrollment, course_title: str) -> None:
+    await enqueue(
+        conn,
+        EnrollmentCreated(
+            enrollment_id=enrollment.id,
+            course_id=enrollment.course_id,
+            student_id=enrollment.student_id,
+            course_title=course_title,
+        ),
+    )
+
+
+async def enroll_student(
+    conn: asyncpg.Connection, student_id: uuid.UUID, course_id: uuid.UUID
+) -> Enrollment:
+    """Enrolls a student who asked: free courses at once, paid ones after a payment."""
+    course = await CourseRepository(conn).get(course_id)
+    if course is None or course.is_archived:
+        raise not_found("course")
+    if not course.is_free and not await PaidCourseRepository(conn).has_paid(student_id, course_id):
+        raise AppError(402, "payment_required", "pay for this course before enrolling")
+    enrollment = await EnrollmentRepository(conn).add(student_id, course_id, course.title)
+    if enrollment is None:
+        raise AppError(409, "already_enrolled", "you are already enrolled in this course")
+    await _announce(conn, enrollment, course.title)
+    return enrollment
+
+
+async def enroll_after_payment(
+    conn: asyncpg.Connection, student_id: uuid.UUID, course_id: uuid.UUID, course_title: str
+) -> None:
+    """Enrolls a student who paid; nothing happens when they are enrolled already."""
+    enrollment = await EnrollmentRepository(conn).add(student_id, course_id, course_title)
+    if enrollment is not None:
+        await _announce(conn, enrollment, course_title)
+
+
+async def enrollment_count(conn: asyncpg.Connection, course_id: uuid.UUID) -> int:
+    return await EnrollmentRepository(conn).count_for_course(course_id)
+
+
+async def my_enrollments(
+    conn: asyncpg.Connection,
+    cursors: CursorCodec,
+    student_id: uuid.UUID,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[EnrollmentView], str | None]:
+    after: tuple[datetime, uuid.UUID] | None = None
+    if cursor is not None:
+        values = cursors.decode(MY_ENROLLMENTS, cursor)
+        try:
+            created_at, last_id = values
+            after = (datetime.fromisoformat(str(created_at)), uuid.UUID(str(last_id)))
+        except (ValueError, TypeError):
+            raise invalid_cursor() from None
+    views = await EnrollmentRepository(conn).of_student(student_id, limit + 1, after)
+    page, more = views[:limit], len(views) > limit
+    next_cursor = None
+    if more:
+        last = page[-1]
+        next_cursor = cursors.encode(MY_ENROLLMENTS, [last.created_at.isoformat(), last.id])
+    return page, next_cursor

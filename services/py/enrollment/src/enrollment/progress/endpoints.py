@@ -1,0 +1,39 @@
+"""Progress routes: completing a lesson, and a course's progress."""
+
+from __future__ import annotations
+
+import uuid
+
+from edu_common.auth import Student
+from edu_common.db import DbConn
+from edu_common.errors import error_responses
+from fastapi import APIRouter
+
+from enrollment.progress import service
+from enrollment.progress.schemas import CourseProgress
+
+router = APIRouter(prefix="/progress", tags=["progress"])
+
+
+@router.post(
+    "/lessons/{lesson_id}/complete",
+    response_model=CourseProgress,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Mark a lesson complete",
+    description="Repeating it is harmless. 403 `not_enrolled` when the caller is not enrolled "
+    "in the lesson's course, 404 for an unknown lesson. Completing the last lesson completes "
+    "the enrollment.",
+)
+async def complete_lesson(lesson_id: uuid.UUID, student: Student, conn: DbConn) -> CourseProgress:
+    return await service.complete_lesson(conn, student.user_id, lesson_id)
+
+
+@router.get(
+    "/courses/{course_id}",
+    response_model=CourseProgress,
+    responses=error_responses(401, 403, 404, 422),
+    summary="The caller's progress in a course",
+    description="403 `not_enrolled` when the caller is not enrolled, 404 for an unknown course.",
+)
+async def course_progress(course_id: uuid.UUID, student: Student, conn: DbConn) -> CourseProgress:
+    return await service.course_progress(conn, student.user_id, course_id)

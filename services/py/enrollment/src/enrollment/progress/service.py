@@ -1,0 +1,78 @@
+"""Progress rules: lessons count toward the course's current lessons; finishing them all
+completes the enrollment, once."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+from edu_common.errors import AppError, not_found
+from edu_common.events import enqueue
+from edu_common.events.contracts import EnrollmentCompleted
+
+from enrollment.courses.repository import CourseRepository
+from enrollment.progress.repository import EnrolledCourse, ProgressRepository
+from enrollment.progress.schemas import CourseProgress
+
+
+def not_enrolled() -> AppError:
+    return AppError(403, "not_enrolled", "you are not enrolled in this course")
+
+
+def _progress(enrolled: EnrolledCourse, done: set[uuid.UUID], status: str) -> CourseProgress:
+    # Lessons removed from the course no longer count; order follows the course.
+    completed = [lesson for lesson in enrolled.lesson_ids if lesson in done]
+    total = len(enrolled.lesson_ids)
+    percent = len(completed) * 100 // total if total else (100 if status == "completed" else 0)
+    return CourseProgress(
+        course_id=enrolled.course_id,
+        completed_lessons=len(completed),
+        total_lessons=total,
+        percent=percent,
+        completed_lesson_ids=completed,
+        status=status,
+    )
+
+
+async def complete_lesson(
+    conn: asyncpg.Connection, student_id: uuid.UUID, lesson_id: uuid.UUID
+) -> CourseProgress:
+    """Records a completed lesson; harmless to repeat."""
+    progress = ProgressRepository(conn)
+    enrolled = await progress.enrollment_with_lesson(student_id, lesson_id)
+    if enrolled is None:
+        if not await CourseRepository(conn).with_lesson(lesson_id):
+            raise not_found("lesson")
+        raise not_enrolled()
+    await progress.mark_complete(enrolled.enrollment_id, lesson_id)
+    done = await progress.completed_lessons(enrolled.enrollment_id)
+    status = enrolled.status
+    if status == "active" and set(enrolled.lesson_ids) <= done:
+        # The enrollment row is locked: only one request completes it and announces it.
+        completed_at = await progress.complete_enrollment(enrolled.enrollment_id)
+        if completed_at is not None:
+            status = "completed"
+            await enqueue(
+                conn,
+                EnrollmentCompleted(
+                    enrollment_id=enrolled.enrollment_id,
+                    course_id=enrolled.course_id,
+                    student_id=student_id,
+                    course_title=enrolled.course_title,
+                    completed_at=completed_at,
+                ),
+            )
+    return _progress(enrolled, done, status)
+
+
+async def course_progress(
+    conn: asyncpg.Connection, student_id: uuid.UUID, course_id: uuid.UUID
+) -> CourseProgress:
+    progress = ProgressRepository(conn)
+    enrolled = await progress.enrollment_in(student_id, course_id)
+    if enrolled is None:
+        if await CourseRepository(conn).get(course_id) is None:
+            raise not_found("course")
+        raise not_enrolled()
+    done = await progress.completed_lessons(enrolled.enrollment_id)
+    return _progress(enrolled, done, enrolled.status)
