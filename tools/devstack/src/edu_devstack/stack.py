@@ -274,6 +274,9 @@ class Stack:
                 f"{p}PORT": str(service.port),
                 f"{p}ENVIRONMENT": "development",
                 f"{p}CURSOR_SECRET": self.cursor_secret(),
+                # Every service that sends mail sends it to the local sink.
+                f"{p}SMTP_HOST": HOST,
+                f"{p}SMTP_PORT": str(self.smtp_port),
                 "PYTHONUNBUFFERED": "1",
             }
         )
@@ -281,8 +284,6 @@ class Stack:
             env.update(
                 {
                     "EDU_IDENTITY_JWT_PRIVATE_KEY": private_pem,
-                    "EDU_IDENTITY_SMTP_HOST": HOST,
-                    "EDU_IDENTITY_SMTP_PORT": str(self.smtp_port),
                     "EDU_IDENTITY_SEED_DEMO_USERS": "true",
                 }
             )
