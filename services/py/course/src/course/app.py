@@ -10,6 +10,7 @@ from edu_common.settings import load_settings
 from fastapi import FastAPI
 
 from course.catalog.endpoints import router as catalog_router
+from course.curriculum.endpoints import router as curriculum_router
 from course.lifespan import course_runtime
 from course.settings import CourseSettings
 
@@ -22,7 +23,7 @@ def create_app(settings: CourseSettings | None = None) -> FastAPI:
         name="course",
         title="EduPlatform Course",
         description="Course catalog and search, curriculum and lessons, reviews.",
-        routers=[catalog_router],
+        routers=[catalog_router, curriculum_router],
         migrations=MIGRATIONS,
         hooks=[course_runtime],
     )

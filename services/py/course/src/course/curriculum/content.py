@@ -1,0 +1,26 @@
+"""Lesson content: markdown rendered without raw HTML, then sanitized; videos from known hosts."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+VIDEO_HOSTS = frozenset(
+    {"youtube.com", "www.youtube.com", "youtu.be", "vimeo.com", "player.vimeo.com"}
+)
+
+
+def render_markdown(content: str) -> str:
+    return nh3.clean(_markdown.render(content))
+
+
+def is_allowed_video(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("https", "http") and (parts.hostname or "") in VIDEO_HOSTS

@@ -1,0 +1,135 @@
+"""Module, lesson and curriculum routes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from edu_common.auth import CurrentUser, OptionalUser
+from edu_common.db import DbConn
+from edu_common.errors import error_responses
+from fastapi import APIRouter, Response
+
+from course.curriculum import service
+from course.curriculum.schemas import (
+    Curriculum,
+    LessonCreate,
+    LessonOut,
+    LessonUpdate,
+    LessonView,
+    ModuleCreate,
+    ModuleOut,
+    ModuleUpdate,
+)
+from course.dependencies import CacheDep, Invalidate
+
+router = APIRouter(tags=["curriculum"])
+
+_OWNER_ERRORS = error_responses(400, 401, 403, 404, 422)
+
+
+@router.get(
+    "/courses/{course_id}/curriculum",
+    response_model=Curriculum,
+    responses=error_responses(404, 422),
+    summary="Modules and lesson titles of a course, without lesson content",
+)
+async def get_curriculum(course_id: uuid.UUID, conn: DbConn, caches: CacheDep) -> Any:
+    cached = await caches.curricula.get(course_id)
+    if cached is not None:
+        return cached
+    found = Curriculum.model_validate(await service.curriculum(conn, course_id))
+    await caches.curricula.set(course_id, found.model_dump(mode="json"))
+    return found
+
+
+@router.post(
+    "/courses/{course_id}/modules",
+    status_code=201,
+    response_model=ModuleOut,
+    responses=_OWNER_ERRORS,
+    summary="Add a module (the course's teacher)",
+)
+async def add_module(
+    course_id: uuid.UUID,
+    body: ModuleCreate,
+    user: CurrentUser,
+    invalidate: Invalidate,
+    conn: DbConn,
+) -> Any:
+    module = await service.add_module(conn, user, course_id, body)
+    await invalidate.course(course_id)
+    return module
+
+
+@router.put("/modules/{module_id}", response_model=ModuleOut, responses=_OWNER_ERRORS)
+async def update_module(
+    module_id: uuid.UUID,
+    body: ModuleUpdate,
+    user: CurrentUser,
+    invalidate: Invalidate,
+    conn: DbConn,
+) -> Any:
+    module = await service.update_module(conn, user, module_id, body)
+    await invalidate.course(module["course_id"])
+    return module
+
+
+@router.delete("/modules/{module_id}", status_code=204, responses=_OWNER_ERRORS)
+async def delete_module(
+    module_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
+) -> Response:
+    await invalidate.course(await service.delete_module(conn, user, module_id))
+    return Response(status_code=204)
+
+
+@router.post(
+    "/modules/{module_id}/lessons",
+    status_code=201,
+    response_model=LessonOut,
+    responses=_OWNER_ERRORS,
+    summary="Add a lesson; its markdown is rendered and sanitized",
+)
+async def add_lesson(
+    module_id: uuid.UUID,
+    body: LessonCreate,
+    user: CurrentUser,
+    invalidate: Invalidate,
+    conn: DbConn,
+) -> Any:
+    lesson = await service.add_lesson(conn, user, module_id, body)
+    await invalidate.course(lesson["course_id"])
+    return lesson
+
+
+@router.put("/lessons/{lesson_id}", response_model=LessonOut, responses=_OWNER_ERRORS)
+async def update_lesson(
+    lesson_id: uuid.UUID,
+    body: LessonUpdate,
+    user: CurrentUser,
+    invalidate: Invalidate,
+    conn: DbConn,
+) -> Any:
+    lesson = await service.update_lesson(conn, user, lesson_id, body)
+    await invalidate.course(lesson["course_id"])
+    return lesson
+
+
+@router.delete("/lessons/{lesson_id}", status_code=204, responses=_OWNER_ERRORS)
+async def delete_lesson(
+    lesson_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
+) -> Response:
+    await invalidate.course(await service.delete_lesson(conn, user, lesson_id))
+    return Response(status_code=204)
+
+
+@router.get(
+    "/lessons/{lesson_id}",
+    response_model=LessonView,
+    responses=error_responses(401, 403, 404, 422),
+    summary="A lesson with its content, for those who may read it",
+    description="Free courses and preview lessons: anyone. Otherwise enrolled students, the "
+    "course's teacher and admins; 401 without a token, 403 `not_enrolled` for anyone else.",
+)
+async def read_lesson(lesson_id: uuid.UUID, user: OptionalUser, conn: DbConn) -> Any:
+    return await service.read_lesson(conn, user, lesson_id)

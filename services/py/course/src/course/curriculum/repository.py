@@ -1,0 +1,162 @@
+"""SQL for modules and lessons. Positions start at 1 and stay dense within their parent."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+_LESSON_COLUMNS = (
+    "id, module_id, course_id, title, content, content_html, video_url, duration_minutes,"
+    " position, is_preview"
+)
+_LESSON_EDITABLE = {
+    "title",
+    "content",
+    "content_html",
+    "video_url",
+    "duration_minutes",
+    "is_preview",
+}
+
+
+class Positions:
+    """Moves rows within a parent so positions stay 1..n without gaps."""
+
+    def __init__(self, conn: asyncpg.Connection, table: str, parent: str) -> None:
+        self.conn = conn
+        self.table = table
+        self.parent = parent
+
+    async def count(self, parent_id: uuid.UUID) -> int:
+        n: int = await self.conn.fetchval(
+            f"SELECT count(*) FROM {self.table} WHERE {self.parent} = $1", parent_id
+        )
+        return n
+
+    async def open_gap(self, parent_id: uuid.UUID, position: int) -> None:
+        await self.conn.execute(
+            f"UPDATE {self.table} SET position = position + 1"
+            f" WHERE {self.parent} = $1 AND position >= $2",
+            parent_id,
+            position,
+        )
+
+    async def close_gap(self, parent_id: uuid.UUID, position: int) -> None:
+        await self.conn.execute(
+            f"UPDATE {self.table} SET position = position - 1"
+            f" WHERE {self.parent} = $1 AND position > $2",
+            parent_id,
+            position,
+        )
+
+    async def move(self, parent_id: uuid.UUID, row_id: uuid.UUID, old: int, new: int) -> None:
+        if new < old:
+            await self.conn.execute(
+                f"UPDATE {self.table} SET position = position + 1"
+                f" WHERE {self.parent} = $1 AND position >= $2 AND position < $3",
+                parent_id,
+                new,
+                old,
+            )
+        elif new > old:
+            await self.conn.execute(
+                f"UPDATE {self.table} SET position = position - 1"
+                f" WHERE {self.parent} = $1 AND position > $2 AND position <= $3",
+                parent_id,
+                old,
+                new,
+            )
+        await self.conn.execute(f"UPDATE {self.table} SET position = $2 WHERE id = $1", row_id, new)
+
+
+class ModuleRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+        self.positions = Positions(conn, "modules", "course_id")
+
+    async def get(self, module_id: uuid.UUID) -> dict[str, Any] | None:
+        row = await self.conn.fetchrow(
+            "SELECT id, course_id, title, position FROM modules WHERE id = $1", module_id
+        )
+        return None if row is None else dict(row)
+
+    async def create(self, course_id: uuid.UUID, title: str, position: int) -> dict[str, Any]:
+        row = await self.conn.fetchrow(
+            "INSERT INTO modules (course_id, title, position) VALUES ($1, $2, $3)"
+            " RETURNING id, course_id, title, position",
+            course_id,
+            title,
+            position,
+        )
+        return dict(row)
+
+    async def rename(self, module_id: uuid.UUID, title: str) -> None:
+        await self.conn.execute("UPDATE modules SET title = $2 WHERE id = $1", module_id, title)
+
+    async def delete(self, module_id: uuid.UUID) -> None:
+        await self.conn.execute("DELETE FROM modules WHERE id = $1", module_id)
+
+    async def curriculum(self, course_id: uuid.UUID) -> list[dict[str, Any]]:
+        modules = await self.conn.fetch(
+            "SELECT id, title, position FROM modules WHERE course_id = $1 ORDER BY position",
+            course_id,
+        )
+        lessons = await self.conn.fetch(
+            "SELECT id, module_id, title, position, duration_minutes, is_preview FROM lessons"
+            " WHERE course_id = $1 ORDER BY position",
+            course_id,
+        )
+        out = [{**dict(m), "lessons": []} for m in modules]
+        by_id = {m["id"]: m for m in out}
+        for lesson in lessons:
+            item = dict(lesson)
+            by_id[item.pop("module_id")]["lessons"].append(item)
+        return out
+
+
+class LessonRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+        self.positions = Positions(conn, "lessons", "module_id")
+
+    async def get(self, lesson_id: uuid.UUID) -> dict[str, Any] | None:
+        row = await self.conn.fetchrow(
+            f"SELECT {_LESSON_COLUMNS} FROM lessons WHERE id = $1", lesson_id
+        )
+        return None if row is None else dict(row)
+
+    async def create(self, values: dict[str, Any]) -> dict[str, Any]:
+        columns = list(values)
+        placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+        row = await self.conn.fetchrow(
+            f"INSERT INTO lessons ({', '.join(columns)}) VALUES ({placeholders})"
+            f" RETURNING {_LESSON_COLUMNS}",
+            *values.values(),
+        )
+        return dict(row)
+
+    async def update(self, lesson_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
+        sets = ["updated_at = now()"]
+        args: list[Any] = [lesson_id]
+        for column, value in changes.items():
+            if column in _LESSON_EDITABLE:
+                args.append(value)
+                sets.append(f"{column} = ${len(args)}")
+        row = await self.conn.fetchrow(
+            f"UPDATE lessons SET {', '.join(sets)} WHERE id = $1 RETURNING {_LESSON_COLUMNS}",
+            *args,
+        )
+        return dict(row)
+
+    async def delete(self, lesson_id: uuid.UUID) -> None:
+        await self.conn.execute("DELETE FROM lessons WHERE id = $1", lesson_id)
+
+    async def is_enrolled(self, course_id: uuid.UUID, student_id: uuid.UUID) -> bool:
+        found: bool = await self.conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM enrollments WHERE course_id = $1 AND student_id = $2)",
+            course_id,
+            student_id,
+        )
+        return found
