@@ -58,3 +58,13 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10) 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.05)
+
+
+@pytest.fixture(name="course_event")
+def course_event_factory() -> Callable[..., CourseCreated]:
+    return course_event
+
+
+@pytest.fixture(name="eventually")
+def eventually_fixture() -> Callable[..., Awaitable[None]]:
+    return eventually
