@@ -45,6 +45,9 @@ DEMO_USERS = [
 ]
 
 READY_TIMEOUT = 60.0
+# The dev stack's own identity when services call each other, and how long its token lives.
+DEV_SERVICE_ID = "00000000-0000-5000-8000-00000000e0de"
+SERVICE_TOKEN_TTL = 30 * 24 * 3600
 HOST = "127.0.0.1"
 
 
@@ -261,6 +264,19 @@ class Stack:
     def cursor_secret(self) -> str:
         return self._private_file("cursor_secret", lambda: secrets.token_urlsafe(32)).strip()
 
+    def service_token(self, private_pem: str) -> str:
+        """A token of role `service` for calls between services, minted at every start."""
+        from edu_common.security.keys import SigningKey
+        from edu_common.security.tokens import Role, TokenSigner
+
+        signer = TokenSigner(
+            SigningKey.from_pem(private_pem),
+            issuer=self.env.get("EDU_JWT_ISSUER", "eduplatform-identity"),
+            audience=self.env.get("EDU_JWT_AUDIENCE", "eduplatform"),
+            access_ttl_seconds=SERVICE_TOKEN_TTL,
+        )
+        return signer.sign_access(DEV_SERVICE_ID, Role.SERVICE, True, name="edu dev stack")
+
     def service_env(self, service: Service) -> dict[str, str]:
         private_pem, public_pem = self.signing_keys()
         p = service.env_prefix
@@ -277,9 +293,14 @@ class Stack:
                 # Every service that sends mail sends it to the local sink.
                 f"{p}SMTP_HOST": HOST,
                 f"{p}SMTP_PORT": str(self.smtp_port),
+                f"{p}SERVICE_TOKEN": self.service_token(private_pem),
+                # Where the other services answer, e.g. EDU_ENROLLMENT_PAYMENT_URL.
+                **{f"{p}{other.name.upper()}_URL": other.url for other in self.services},
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if service.name == "course":
+            env["EDU_COURSE_SEED_DEMO_DATA"] = "true"
         if service.name == "identity":
             env.update(
                 {
