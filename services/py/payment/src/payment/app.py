@@ -10,6 +10,7 @@ from edu_common.settings import load_settings
 from fastapi import FastAPI
 
 from payment.courses.events import HANDLERS as COURSE_HANDLERS
+from payment.internal.endpoints import router as internal_router
 from payment.payments.endpoints import router as payments_router
 from payment.payments.provider import MockPaymentProvider
 from payment.settings import PaymentSettings
@@ -23,8 +24,9 @@ def create_app(settings: PaymentSettings | None = None) -> FastAPI:
         name="payment",
         title="EduPlatform Payment",
         description="Paying for courses. The price comes from course events; a completed "
-        "payment is announced so the student is enrolled.",
-        routers=[payments_router],
+        "payment is announced so the student is enrolled; other services may also ask "
+        "whether a student paid (`/internal`, service token only).",
+        routers=[payments_router, internal_router],
         migrations=MIGRATIONS,
         consumers={"payment-courses": COURSE_HANDLERS},
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from edu_common.auth import require_role
 from edu_common.pagination import CursorCodec
+from edu_common.security.tokens import Principal, Role
 from fastapi import Depends, Request
 
 from payment.payments.provider import PaymentProvider
@@ -22,3 +24,5 @@ def _provider(request: Request) -> PaymentProvider:
 
 Cursors = Annotated[CursorCodec, Depends(_cursors)]
 Provider = Annotated[PaymentProvider, Depends(_provider)]
+# Another service calling with its service token; no user (not even an admin) passes.
+InternalService = Annotated[Principal, Depends(require_role(Role.SERVICE))]

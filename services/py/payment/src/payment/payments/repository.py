@@ -42,6 +42,15 @@ class PaymentRepository:
         )
         return bool(found)
 
+    async def completed_id(self, student_id: uuid.UUID, course_id: uuid.UUID) -> uuid.UUID | None:
+        payment_id: uuid.UUID | None = await self.conn.fetchval(
+            "SELECT id FROM payments"
+            " WHERE student_id = $1 AND course_id = $2 AND status = 'completed'",
+            student_id,
+            course_id,
+        )
+        return payment_id
+
     async def add(
         self,
         payment_id: uuid.UUID,

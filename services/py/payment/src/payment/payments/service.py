@@ -61,6 +61,13 @@ async def pay_for_course(
     return payment
 
 
+async def completed_payment_id(
+    conn: asyncpg.Connection, student_id: uuid.UUID, course_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The student's completed payment for the course, for other services to check."""
+    return await PaymentRepository(conn).completed_id(student_id, course_id)
+
+
 async def get_payment(
     conn: asyncpg.Connection, caller: Principal, payment_id: uuid.UUID
 ) -> Payment:
