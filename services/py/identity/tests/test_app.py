@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from edu_common.demo import DEMO_TEACHER, DEMO_USERS
 from edu_common.security.keys import SigningKey
 from identity.app import create_app
 from identity.settings import IdentitySettings
@@ -30,6 +31,24 @@ async def test_demo_users_are_seeded_once(start_identity, services):
         assert await svc.pool.fetchval("SELECT count(*) FROM users") == 3
     events = await svc.pool.fetchval("SELECT count(*) FROM outbox")
     assert events == 4  # three registrations and one teacher verification
+
+
+async def test_demo_users_have_the_fixed_ids_other_services_use(start_identity):
+    svc = await start_identity(seed_demo_users=True)
+    rows = await svc.pool.fetch("SELECT id, email, name FROM users")
+    assert {(r["email"], r["id"], r["name"]) for r in rows} == {
+        (u.email, u.id, u.name) for u in DEMO_USERS
+    }
+    r = await svc.client.post(
+        "/login", json={"email": DEMO_TEACHER.email, "password": "password123"}
+    )
+    me = await svc.client.get(
+        "/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"}
+    )
+    assert me.status_code == 200, me.text
+    assert me.json()["id"] == str(DEMO_TEACHER.id)
+    payloads = await svc.pool.fetch("SELECT payload FROM outbox ORDER BY seq")
+    assert {p["payload"]["user_id"] for p in payloads} == {str(u.id) for u in DEMO_USERS}
 
 
 async def test_no_demo_users_by_default(identity):

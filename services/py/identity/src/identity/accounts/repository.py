@@ -58,12 +58,13 @@ class UserRepository:
         role: str,
         is_verified: bool = False,
         email_verified: bool = False,
+        user_id: uuid.UUID | None = None,
     ) -> User | None:
-        """The new user, or None when the email (in any case) is taken."""
+        """The new user, or None when the email (in any case) or the given id is taken."""
         row = await self.conn.fetchrow(
             f"""
-            INSERT INTO users (email, password_hash, name, role, is_verified, email_verified)
-            VALUES (lower($1), $2, $3, $4, $5, $6)
+            INSERT INTO users (id, email, password_hash, name, role, is_verified, email_verified)
+            VALUES (coalesce($7::uuid, gen_random_uuid()), lower($1), $2, $3, $4, $5, $6)
             ON CONFLICT DO NOTHING
             RETURNING {_USER_COLUMNS}
             """,
@@ -73,6 +74,7 @@ class UserRepository:
             role,
             is_verified,
             email_verified,
+            user_id,
         )
         return _user(row)
 
