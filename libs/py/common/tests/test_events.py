@@ -12,7 +12,7 @@ import uuid
 from typing import Any, ClassVar
 
 import pytest
-from edu_common.events import EventBus, EventConsumer, OutboxRelay, enqueue
+from edu_common.events import EventBus, EventConsumer, OutboxRelay, enqueue, enqueue_many
 from edu_common.events.contracts import Event, TeacherVerified, all_events, register
 from nats.js.errors import NotFoundError
 
@@ -124,6 +124,30 @@ async def test_rolled_back_event_is_never_published(event_db, make_bus, backgrou
     await asyncio.sleep(0.3)
     assert await effects(event_db) == [kept.event_id]
     assert await stream_messages(bus) == 1
+
+
+async def test_events_enqueued_in_bulk_go_out_in_order_once_each(
+    event_db, make_bus, background, eventually
+):
+    bus = await make_bus()
+    batch = [teacher_verified() for _ in range(150)]  # more than one relay batch
+    async with event_db.pool.acquire() as conn, conn.transaction():
+        await enqueue_many(conn, batch)
+        await enqueue_many(conn, [])
+    rows = await event_db.pool.fetch("SELECT event_id, subject, payload FROM outbox ORDER BY seq")
+    assert [r["event_id"] for r in rows] == [e.event_id for e in batch]
+    assert {r["subject"] for r in rows} == {TeacherVerified.subject}
+    assert rows[0]["payload"]["user_id"] == str(batch[0].user_id)
+
+    background(OutboxRelay(event_db.pool, bus, poll_interval=0.1, listen_dsn=event_db.url).run())
+    background(consumer_for(bus, event_db).run())
+
+    async def all_consumed() -> bool:
+        return len(await effects(event_db)) == len(batch)
+
+    await eventually(all_consumed)
+    assert sorted(await effects(event_db)) == sorted(e.event_id for e in batch)
+    assert await stream_messages(bus) == len(batch)
 
 
 async def test_event_enqueued_during_bus_outage_goes_out_once_it_is_back(

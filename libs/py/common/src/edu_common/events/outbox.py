@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 
 import asyncpg
 
@@ -24,6 +25,17 @@ async def enqueue(conn: asyncpg.Connection, event: Event) -> None:
         event.event_id,
         event.subject,
         event.model_dump(mode="json"),
+    )
+    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+
+
+async def enqueue_many(conn: asyncpg.Connection, events: Sequence[Event]) -> None:
+    """`enqueue` for many events at once, in their order (bulk writes such as demo data)."""
+    if not events:
+        return
+    await conn.executemany(
+        "INSERT INTO outbox (event_id, subject, payload) VALUES ($1, $2, $3)",
+        [(e.event_id, e.subject, e.model_dump(mode="json")) for e in events],
     )
     await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
 
