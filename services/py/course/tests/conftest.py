@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 from course.app import MIGRATIONS, create_app
+from course.enrollments.events import CONSUMER as ENROLLMENTS
 from course.settings import CourseSettings
+from edu_common.events.contracts import EnrollmentCreated, Event
+from nats.js.errors import NotFoundError
 
 
 @pytest.fixture
@@ -43,5 +49,116 @@ def make_course(client: httpx.AsyncClient, teacher: Any) -> Any:
         assert r.status_code == 201, r.text
         created: dict[str, Any] = r.json()
         return created
+
+    return make
+
+
+@pytest.fixture
+def add_module(client: httpx.AsyncClient, teacher: Any) -> Any:
+    """Adds a module to a course as `teacher` (or the given headers); returns the 201 body."""
+
+    async def make(
+        course_id: str, headers: dict[str, str] | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        r = await client.post(
+            f"/courses/{course_id}/modules",
+            json={"title": "Module", **fields},
+            headers=headers or teacher[1],
+        )
+        assert r.status_code == 201, r.text
+        created: dict[str, Any] = r.json()
+        return created
+
+    return make
+
+
+@pytest.fixture
+def add_lesson(client: httpx.AsyncClient, teacher: Any) -> Any:
+    """Adds a lesson to a module as `teacher` (or the given headers); returns the 201 body."""
+
+    async def make(
+        module_id: str, headers: dict[str, str] | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        r = await client.post(
+            f"/modules/{module_id}/lessons",
+            json={"title": "Lesson", "content": "Some *text*.", **fields},
+            headers=headers or teacher[1],
+        )
+        assert r.status_code == 201, r.text
+        created: dict[str, Any] = r.json()
+        return created
+
+    return make
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture(name="eventually")
+def eventually_fixture() -> Callable[..., Awaitable[None]]:
+    return eventually
+
+
+@pytest.fixture
+def deliver(course_service: Any) -> Any:
+    """Publishes an event on the service's bus, as enrollment's outbox relay would; each call
+    is a new message, so the same event can be delivered as often as asked."""
+
+    async def send(event: Event) -> None:
+        bus = course_service.app.state.event_bus
+        await bus.publish(event.subject, event.model_dump_json().encode(), msg_id=str(uuid.uuid4()))
+
+    return send
+
+
+@pytest.fixture
+def settle(course_service: Any) -> Any:
+    """Waits until the enrollment consumer has handled every message published so far."""
+
+    async def wait() -> None:
+        bus = course_service.app.state.event_bus
+
+        async def drained() -> bool:
+            try:
+                info = await bus.js.consumer_info(bus.stream, ENROLLMENTS)
+            except NotFoundError:
+                return False
+            return bool(info.num_pending == 0 and info.num_ack_pending == 0)
+
+        await eventually(drained)
+
+    return wait
+
+
+@pytest.fixture
+def enroll(deliver: Any, course_service: Any) -> Any:
+    """Enrolls a student (a new one unless given) through an EnrollmentCreated event on the
+    real bus, and waits until course has it; returns the event."""
+
+    async def make(course_id: str, student_id: uuid.UUID | None = None) -> EnrollmentCreated:
+        event = EnrollmentCreated(
+            enrollment_id=uuid.uuid4(),
+            course_id=uuid.UUID(course_id),
+            student_id=student_id or uuid.uuid4(),
+            course_title="A course",
+        )
+        await deliver(event)
+
+        async def recorded() -> bool:
+            found: bool = await course_service.pool.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM enrollments WHERE course_id = $1"
+                " AND student_id = $2)",
+                event.course_id,
+                event.student_id,
+            )
+            return found
+
+        await eventually(recorded)
+        return event
 
     return make

@@ -11,7 +11,11 @@ from fastapi import FastAPI
 
 from course.catalog.endpoints import router as catalog_router
 from course.curriculum.endpoints import router as curriculum_router
+from course.dependencies import Caches
+from course.enrollments.events import CONSUMER as ENROLLMENTS
+from course.enrollments.events import EnrollmentProjection
 from course.lifespan import course_runtime
+from course.reviews.endpoints import router as reviews_router
 from course.settings import CourseSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -19,12 +23,21 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: CourseSettings | None = None) -> FastAPI:
     settings = settings or load_settings(CourseSettings)
+    app: FastAPI | None = None
+
+    def caches() -> Caches | None:
+        found: Caches | None = getattr(app.state, "caches", None) if app else None
+        return found
+
+    projection = EnrollmentProjection(caches)
     spec = ServiceSpec(
         name="course",
         title="EduPlatform Course",
         description="Course catalog and search, curriculum and lessons, reviews.",
-        routers=[catalog_router, curriculum_router],
+        routers=[catalog_router, curriculum_router, reviews_router],
         migrations=MIGRATIONS,
+        consumers={ENROLLMENTS: projection.handlers},
         hooks=[course_runtime],
     )
-    return create_service_app(spec, settings)
+    app = create_service_app(spec, settings)
+    return app

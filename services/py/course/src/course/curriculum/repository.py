@@ -152,11 +152,3 @@ class LessonRepository:
 
     async def delete(self, lesson_id: uuid.UUID) -> None:
         await self.conn.execute("DELETE FROM lessons WHERE id = $1", lesson_id)
-
-    async def is_enrolled(self, course_id: uuid.UUID, student_id: uuid.UUID) -> bool:
-        found: bool = await self.conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM enrollments WHERE course_id = $1 AND student_id = $2)",
-            course_id,
-            student_id,
-        )
-        return found

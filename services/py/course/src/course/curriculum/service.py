@@ -15,6 +15,7 @@ from course.catalog.repository import CourseRepository
 from course.curriculum.content import render_markdown
 from course.curriculum.repository import LessonRepository, ModuleRepository
 from course.curriculum.schemas import LessonCreate, LessonUpdate, ModuleCreate, ModuleUpdate
+from course.enrollments.repository import EnrollmentRepository
 
 
 async def _owned(conn: asyncpg.Connection, course_id: uuid.UUID, user: Principal) -> None:
@@ -179,7 +180,7 @@ async def read_lesson(
         allowed = (
             user.is_admin
             or course["teacher_id"] == user.user_id
-            or await LessonRepository(conn).is_enrolled(course["id"], user.user_id)
+            or await EnrollmentRepository(conn).is_enrolled(course["id"], user.user_id)
         )
         if not allowed:
             raise forbidden("enroll in the course to read this lesson", "not_enrolled")

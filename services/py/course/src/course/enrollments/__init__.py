@@ -1,0 +1,1 @@
+"""Who is enrolled where, as enrollment's events tell it."""

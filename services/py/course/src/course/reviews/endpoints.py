@@ -1,0 +1,48 @@
+"""Review routes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from edu_common.auth import Student
+from edu_common.db import DbConn
+from edu_common.errors import error_responses
+from edu_common.pagination import Cursor, Limit
+from fastapi import APIRouter
+
+from course.dependencies import Cursors, Invalidate
+from course.reviews import service
+from course.reviews.schemas import ReviewCreate, ReviewOut, ReviewPage
+
+router = APIRouter(tags=["reviews"])
+
+
+@router.post(
+    "/reviews",
+    status_code=201,
+    response_model=ReviewOut,
+    responses=error_responses(400, 401, 403, 404, 409, 422),
+    summary="Review a course (enrolled students, once per course)",
+    description="403 `not_enrolled` for a student not enrolled; 409 `already_reviewed` for a "
+    "second review. Updates the course's `avg_rating` and `review_count`.",
+)
+async def add_review(
+    body: ReviewCreate, student: Student, invalidate: Invalidate, conn: DbConn
+) -> Any:
+    review = await service.add_review(conn, student, body)
+    await invalidate.course(body.course_id)
+    return review
+
+
+@router.get(
+    "/reviews/course/{course_id}",
+    response_model=ReviewPage,
+    responses=error_responses(400, 404, 422),
+    summary="A course's reviews, newest first",
+)
+async def course_reviews(
+    course_id: uuid.UUID, conn: DbConn, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
+) -> Any:
+    rows, next_cursor = await service.course_reviews(conn, cursors, course_id, limit, cursor)
+    return {"items": rows, "next_cursor": next_cursor}

@@ -1,0 +1,58 @@
+"""SQL for reviews and the rating kept on the course."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+_COLUMNS = "id, course_id, student_id, author_name, rating, comment, created_at"
+
+
+class ReviewRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def add(
+        self, course_id: uuid.UUID, student_id: uuid.UUID, author: str, rating: int, comment: str
+    ) -> dict[str, Any] | None:
+        """The new review, or None when the student already reviewed the course."""
+        row = await self.conn.fetchrow(
+            "INSERT INTO reviews (course_id, student_id, author_name, rating, comment)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (course_id, student_id) DO NOTHING"
+            f" RETURNING {_COLUMNS}",
+            course_id,
+            student_id,
+            author,
+            rating,
+            comment,
+        )
+        return None if row is None else dict(row)
+
+    async def count_rating(self, course_id: uuid.UUID, rating: int) -> None:
+        # One statement reading the row it updates: concurrent reviews queue on the row lock
+        # and each adds to the totals the previous one left.
+        await self.conn.execute(
+            "UPDATE courses SET review_count = review_count + 1, rating_sum = rating_sum + $2,"
+            " avg_rating = round((rating_sum + $2)::numeric / (review_count + 1), 2)"
+            " WHERE id = $1",
+            course_id,
+            rating,
+        )
+
+    async def newest(
+        self, course_id: uuid.UUID, limit: int, after: tuple[datetime, uuid.UUID] | None
+    ) -> list[dict[str, Any]]:
+        args: list[Any] = [course_id, limit]
+        keyset = ""
+        if after is not None:
+            args += list(after)
+            keyset = " AND (created_at, id) < ($3, $4)"
+        rows = await self.conn.fetch(
+            f"SELECT {_COLUMNS} FROM reviews WHERE course_id = $1{keyset}"
+            " ORDER BY created_at DESC, id DESC LIMIT $2",
+            *args,
+        )
+        return [dict(r) for r in rows]

@@ -1,0 +1,30 @@
+"""Bodies for the review routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from edu_common.pagination import Page
+from edu_common.sanitize import PlainText
+from pydantic import BaseModel, Field, StringConstraints
+
+
+class ReviewCreate(BaseModel):
+    course_id: uuid.UUID
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[PlainText, StringConstraints(max_length=5000)] = ""
+
+
+class ReviewOut(BaseModel):
+    id: uuid.UUID
+    course_id: uuid.UUID
+    student_id: uuid.UUID
+    author_name: str
+    rating: int
+    comment: str
+    created_at: datetime
+
+
+ReviewPage = Page[ReviewOut]

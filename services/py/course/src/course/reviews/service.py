@@ -1,0 +1,61 @@
+"""Review rules: enrolled students only, one review per student and course."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from edu_common.errors import AppError, forbidden, not_found
+from edu_common.pagination import CursorCodec, invalid_cursor
+from edu_common.security.tokens import Principal
+
+from course.catalog.repository import CourseRepository
+from course.enrollments.repository import EnrollmentRepository
+from course.reviews.repository import ReviewRepository
+from course.reviews.schemas import ReviewCreate
+
+
+async def add_review(
+    conn: asyncpg.Connection, student: Principal, body: ReviewCreate
+) -> dict[str, Any]:
+    if await CourseRepository(conn).get(body.course_id) is None:
+        raise not_found("course")
+    if not await EnrollmentRepository(conn).is_enrolled(body.course_id, student.user_id):
+        raise forbidden("only students enrolled in the course can review it", "not_enrolled")
+    reviews = ReviewRepository(conn)
+    review = await reviews.add(
+        body.course_id, student.user_id, student.name or "", body.rating, body.comment
+    )
+    if review is None:
+        raise AppError(409, "already_reviewed", "you have already reviewed this course")
+    await reviews.count_rating(body.course_id, body.rating)
+    return review
+
+
+async def course_reviews(
+    conn: asyncpg.Connection,
+    cursors: CursorCodec,
+    course_id: uuid.UUID,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    if await CourseRepository(conn).get(course_id) is None:
+        raise not_found("course")
+    kind = f"reviews:{course_id}"
+    after: tuple[datetime, uuid.UUID] | None = None
+    if cursor is not None:
+        values = cursors.decode(kind, cursor)
+        try:
+            created_at, review_id = values
+            after = (datetime.fromisoformat(str(created_at)), uuid.UUID(str(review_id)))
+        except (ValueError, TypeError):
+            raise invalid_cursor() from None
+    rows = await ReviewRepository(conn).newest(course_id, limit + 1, after)
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = None
+    if more:
+        last = page[-1]
+        next_cursor = cursors.encode(kind, [last["created_at"].isoformat(), last["id"]])
+    return page, next_cursor
