@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from enrollment.courses.events import HANDLERS as COURSE_HANDLERS
 from enrollment.enrollments.endpoints import router as enrollments_router
+from enrollment.payments.client import payment_status_client
 from enrollment.payments.events import HANDLERS as PAYMENT_HANDLERS
 from enrollment.progress.endpoints import router as progress_router
 from enrollment.settings import EnrollmentSettings
@@ -24,12 +25,14 @@ def create_app(settings: EnrollmentSettings | None = None) -> FastAPI:
         name="enrollment",
         title="EduPlatform Enrollment",
         description="Enrollments in courses and progress through their lessons. Courses come "
-        "from course events; a completed payment enrolls the student.",
+        "from course events; a completed payment enrolls the student (and the payment service "
+        "is asked directly when a student enrolls before that event arrives).",
         routers=[enrollments_router, progress_router],
         migrations=MIGRATIONS,
         consumers={
             "enrollment-courses": COURSE_HANDLERS,
             "enrollment-payments": PAYMENT_HANDLERS,
         },
+        hooks=[payment_status_client],
     )
     return create_service_app(spec, settings)

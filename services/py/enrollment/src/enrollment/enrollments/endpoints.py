@@ -12,7 +12,7 @@ from edu_common.pagination import Cursor, Limit
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from enrollment.dependencies import Cursors
+from enrollment.dependencies import Cursors, DbTransactions, PaymentStatus, Transactions
 from enrollment.enrollments import service
 from enrollment.enrollments.schemas import (
     EnrollmentCount,
@@ -30,26 +30,58 @@ router = APIRouter(tags=["enrollments"])
     "/enrollments",
     status_code=201,
     response_model=EnrollmentOut,
-    responses=error_responses(401, 402, 403, 404, 409, 422),
+    responses=error_responses(401, 402, 403, 404, 409, 422, 503),
     summary="Enroll in a course",
-    description="Free courses at once; paid ones only after a completed payment by the caller "
-    "(else 402 `payment_required`). 409 `already_enrolled` for a second enrollment, 404 for an "
-    "unknown course. With an `Idempotency-Key`, a repeat with the same body replays the first "
-    "201; a different body is a 409 `idempotency_key_reused`.",
+    description="Free courses at once; paid ones only with a completed payment by the caller "
+    "for this course, else 402 `payment_required`. Payments are known from payment events; "
+    "when the caller's has not arrived yet, the payment service is asked directly, so a "
+    "student who just paid is enrolled (201). If the payment service cannot answer in time, "
+    "the answer is 503 `payment_status_unavailable` with `Retry-After`, not a 402: the caller "
+    "may have paid and must not be told to pay again; a completed payment enrolls the "
+    "student by itself once its event arrives. 409 `already_enrolled` for a second "
+    "enrollment, 404 for an unknown course. With an `Idempotency-Key`, a repeat with the "
+    "same body replays the first 201; a different body is a 409 `idempotency_key_reused`.",
 )
 async def enroll(
-    body: EnrollmentIn, student: Student, conn: DbConn, idempotency_key: IdempotencyKey = None
+    body: EnrollmentIn,
+    student: Student,
+    transactions: DbTransactions,
+    payments: PaymentStatus,
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    keys = IdempotencyRepository(conn)
-    scope = f"POST /enrollments:{student.user_id}"
-    if idempotency_key is not None:
-        stored = await keys.claim(scope, idempotency_key, request_hash(body))
-        if stored is not None:
-            return JSONResponse(stored.body, status_code=stored.status)
-    enrollment = await service.enroll_student(conn, student.user_id, body.course_id)
-    out = EnrollmentOut.model_validate(enrollment, from_attributes=True).model_dump(mode="json")
-    if idempotency_key is not None:
-        await keys.store(scope, idempotency_key, 201, out)
+    try:
+        return await _enroll(transactions, student.user_id, body, idempotency_key)
+    except service.PaymentRequiredError:
+        if not payments.enabled:
+            raise
+    # Asked with no transaction open: a slow payment service holds no connection or lock.
+    payment_id = await payments.completed_payment(student.user_id, body.course_id)
+    if payment_id is None:
+        raise service.PaymentRequiredError
+    return await _enroll(transactions, student.user_id, body, idempotency_key, payment_id)
+
+
+async def _enroll(
+    transactions: Transactions,
+    student_id: uuid.UUID,
+    body: EnrollmentIn,
+    idempotency_key: str | None,
+    confirmed_payment_id: uuid.UUID | None = None,
+) -> JSONResponse:
+    """One transaction: claim the key (or replay), enroll, store the response."""
+    async with transactions.begin() as conn:
+        keys = IdempotencyRepository(conn)
+        scope = f"POST /enrollments:{student_id}"
+        if idempotency_key is not None:
+            stored = await keys.claim(scope, idempotency_key, request_hash(body))
+            if stored is not None:
+                return JSONResponse(stored.body, status_code=stored.status)
+        enrollment = await service.enroll_student(
+            conn, student_id, body.course_id, confirmed_payment_id
+        )
+        out = EnrollmentOut.model_validate(enrollment, from_attributes=True).model_dump(mode="json")
+        if idempotency_key is not None:
+            await keys.store(scope, idempotency_key, 201, out)
     return JSONResponse(out, status_code=201)
 
 

@@ -30,15 +30,33 @@ async def _announce(conn: asyncpg.Connection, enrollment: Enrollment, course_tit
     )
 
 
+class PaymentRequiredError(AppError):
+    """No completed payment of this student for this course is known here."""
+
+    def __init__(self) -> None:
+        super().__init__(402, "payment_required", "pay for this course before enrolling")
+
+
 async def enroll_student(
-    conn: asyncpg.Connection, student_id: uuid.UUID, course_id: uuid.UUID
+    conn: asyncpg.Connection,
+    student_id: uuid.UUID,
+    course_id: uuid.UUID,
+    confirmed_payment_id: uuid.UUID | None = None,
 ) -> Enrollment:
-    """Enrolls a student who asked: free courses at once, paid ones after a payment."""
+    """Enrolls a student who asked: free courses at once, paid ones after a payment.
+
+    The payment is known from payment events, or `confirmed_payment_id` is one the payment
+    service confirmed for this student and course before its event arrived (it is then
+    recorded, as the event will record it again)."""
     course = await CourseRepository(conn).get(course_id)
     if course is None or course.is_archived:
         raise not_found("course")
-    if not course.is_free and not await PaidCourseRepository(conn).has_paid(student_id, course_id):
-        raise AppError(402, "payment_required", "pay for this course before enrolling")
+    if not course.is_free:
+        paid = PaidCourseRepository(conn)
+        if not await paid.has_paid(student_id, course_id):
+            if confirmed_payment_id is None:
+                raise PaymentRequiredError
+            await paid.record(student_id, course_id, confirmed_payment_id)
     enrollment = await EnrollmentRepository(conn).add(student_id, course_id, course.title)
     if enrollment is None:
         raise AppError(409, "already_enrolled", "you are already enrolled in this course")
