@@ -115,6 +115,8 @@ async def test_review_bad_input(
         {"rating": -1},
         {"rating": "five"},
         {"rating": 4.5},
+        {"rating": True},
+        {"rating": "5"},
         {"rating": None},
         {"course_id": "nope"},
         {"course_id": None},

@@ -56,7 +56,8 @@ async def list_courses(
     cursor: Cursor = None,
 ) -> Any:
     filters = CatalogFilter(
-        q=(q or "").strip() or None,
+        # A NUL cannot reach PostgreSQL as text; it means nothing in a search anyway.
+        q=(q or "").replace("\x00", "").strip() or None,
         category_id=category_id,
         level=None if level is None else str(level),
         is_free=is_free,

@@ -19,6 +19,9 @@ def render_markdown(content: str) -> str:
 
 
 def is_allowed_video(url: str) -> bool:
+    # Whitespace and control characters have no place in a link (and NUL cannot be stored).
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        return False
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -21,8 +21,16 @@ def _video(url: str) -> str:
     return url
 
 
+def _storable(text: str) -> str:
+    # Lesson markdown is kept as written, so a NUL (which PostgreSQL cannot store) is refused
+    # rather than silently dropped.
+    if "\x00" in text:
+        raise ValueError("text must not contain NUL characters")
+    return text
+
+
 VideoUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(_video)]
-Markdown = Annotated[str, StringConstraints(max_length=100_000)]
+Markdown = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_storable)]
 
 
 class ModuleCreate(BaseModel):

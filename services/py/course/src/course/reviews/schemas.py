@@ -8,12 +8,13 @@ from typing import Annotated
 
 from edu_common.pagination import Page
 from edu_common.sanitize import PlainText
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictInt, StringConstraints
 
 
 class ReviewCreate(BaseModel):
     course_id: uuid.UUID
-    rating: Annotated[int, Field(ge=1, le=5)]
+    # Strict: `true` or "5" is a client's mistake, not a rating.
+    rating: Annotated[StrictInt, Field(ge=1, le=5)]
     comment: Annotated[PlainText, StringConstraints(max_length=5000)] = ""
 
 
