@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from course.enrollments.events import CONSUMER as ENROLLMENTS
+from course.enrollments.events import EnrollmentProjection
+from edu_common.events.consumer import EventConsumer
 from edu_common.events.contracts import EnrollmentCompleted, EnrollmentCreated
 
 
@@ -221,3 +225,35 @@ async def test_delete_archives_a_course_with_enrollments(
     assert (await client.delete(f"/courses/{gone['id']}", headers=teacher[1])).status_code == 404
     listed = [c["id"] for c in (await client.get("/courses")).json()["items"]]
     assert gone["id"] not in listed
+
+
+async def test_workers_racing_on_one_student_count_once(
+    client: httpx.AsyncClient, make_course: Any, course_service: Any
+) -> None:
+    """Two service workers share the durable consumer: the same student's events, handled at
+    the same moment in separate transactions, still count once."""
+    course = await make_course()
+    app = course_service.app
+    projection = EnrollmentProjection(lambda: app.state.caches)
+    workers = [
+        EventConsumer(ENROLLMENTS, app.state.event_bus, course_service.pool, projection.handlers)
+        for _ in range(2)
+    ]
+    first = _created(course["id"])
+    events: list[EnrollmentCreated | EnrollmentCompleted] = [first, _completed(first)]
+    events += [_created(course["id"], first.student_id) for _ in range(4)]
+    others = [_created(course["id"]) for _ in range(6)]
+    events += others + [_completed(o) for o in others[:3]]
+    applied = await asyncio.gather(
+        *(
+            workers[i % 2].handle(event.subject, event.model_dump_json().encode())
+            for i, event in enumerate(events)
+        ),
+        # A redelivery racing its first delivery has one effect.
+        workers[1].handle(first.subject, first.model_dump_json().encode()),
+    )
+    assert applied.count(False) == 1
+    assert await _count(client, course["id"]) == 7
+    assert await _status(course_service, first) == "completed"
+    statuses = [await _status(course_service, o) for o in others]
+    assert statuses == ["completed"] * 3 + ["active"] * 3
