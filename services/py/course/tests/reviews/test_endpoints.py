@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from edu_common.events.contracts import EnrollmentCreated
+from edu_common.events.contracts import EnrollmentCompleted, EnrollmentCreated
 
 
 async def _review(
@@ -259,3 +260,36 @@ async def test_reviews_page_newest_first(
         assert r.status_code == 422
     assert (await client.get(f"/reviews/course/{uuid.uuid4()}")).status_code == 404
     assert (await client.get("/reviews/course/not-a-uuid")).status_code == 422
+
+
+async def test_graduates_review_even_archived_courses(
+    client: httpx.AsyncClient,
+    make_course: Any,
+    tokens: Any,
+    teacher: Any,
+    deliver: Any,
+    settle: Any,
+    enroll: Any,
+) -> None:
+    course = await make_course(price_cents=900)
+    cid = course["id"]
+    graduate_id, graduate = tokens.student(name="Graduate")
+    await deliver(
+        EnrollmentCompleted(
+            enrollment_id=uuid.uuid4(),
+            course_id=uuid.UUID(cid),
+            student_id=graduate_id,
+            course_title="A course",
+            completed_at=datetime.now(UTC),
+        )
+    )
+    await settle()
+    assert (await _review(client, graduate, cid, rating=5)).status_code == 201
+    student_id, student = tokens.student()
+    await enroll(cid, student_id)
+    assert (await client.delete(f"/courses/{cid}", headers=teacher[1])).status_code == 204
+    assert (await client.get(f"/courses/{cid}")).json()["status"] == "archived"
+    assert (await _review(client, student, cid, rating=2)).status_code == 201
+    found = (await client.get(f"/courses/{cid}")).json()
+    assert (found["review_count"], found["avg_rating"]) == (2, 3.5)
+    assert len((await client.get(f"/reviews/course/{cid}")).json()["items"]) == 2
