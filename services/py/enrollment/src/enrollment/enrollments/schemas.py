@@ -26,7 +26,12 @@ class MyEnrollment(BaseModel):
     course_id: uuid.UUID
     course_title: str
     status: Literal["active", "completed"]
-    progress_percent: int = Field(ge=0, le=100)
+    progress_percent: int = Field(
+        ge=0,
+        le=100,
+        description="Of the course's current lessons, rounded down; a lesson added after "
+        "completion lowers it while `status` stays `completed`",
+    )
     created_at: datetime
     completed_at: datetime | None
 
