@@ -4,7 +4,8 @@ import asyncio
 import uuid
 from typing import Any
 
-from edu_common.events.contracts import EnrollmentCompleted
+from edu_common.events.contracts import EnrollmentCompleted, LessonDeleted
+from enrollment.courses.events import apply_course_snapshot
 
 
 async def _enrolled(client: Any, tokens: Any, add_course: Any, lessons: int = 3) -> Any:
@@ -95,3 +96,44 @@ async def test_not_enrolled_is_403(client: Any, tokens: Any, add_course: Any) ->
     assert (await client.post(f"/progress/lessons/{lesson}/complete")).status_code == 401
     r = await client.post("/progress/lessons/nope/complete", headers=stranger)
     assert r.status_code == 422
+
+
+async def test_deleting_the_last_lesson_left_completes_the_course(
+    client: Any, tokens: Any, add_course: Any, enrollment: Any
+) -> None:
+    course, headers = await _enrolled(client, tokens, add_course)
+    first, second, third = course.lesson_ids
+    for lesson in (first, second):
+        await client.post(f"/progress/lessons/{lesson}/complete", headers=headers)
+    # Someone else who completed nothing stays active.
+    _, idle = tokens.student()
+    await client.post("/enrollments", json={"course_id": str(course.course_id)}, headers=idle)
+    deleted = LessonDeleted(
+        **{
+            **course.model_dump(exclude={"event_id"}),
+            "lesson_ids": [first, second],
+            "lesson_id": third,
+            "revision": 2,
+        }
+    )
+    for event in (deleted, deleted.model_copy(update={"event_id": uuid.uuid4()})):
+        async with enrollment.pool.acquire() as conn, conn.transaction():
+            await apply_course_snapshot(conn, event)
+    r = await client.get(f"/progress/courses/{course.course_id}", headers=headers)
+    assert r.json()["status"] == "completed"
+    assert r.json()["percent"] == 100
+    rows = await enrollment.pool.fetch(
+        "SELECT payload FROM outbox WHERE subject = $1", EnrollmentCompleted.subject
+    )
+    assert len(rows) == 1
+    r = await client.get(f"/progress/courses/{course.course_id}", headers=idle)
+    assert r.json()["status"] == "active"
+    assert r.json()["percent"] == 0
+    # Every lesson deleted: nothing left to finish, nobody completes.
+    emptied = deleted.model_copy(
+        update={"lesson_ids": [], "lesson_id": first, "revision": 3, "event_id": uuid.uuid4()}
+    )
+    async with enrollment.pool.acquire() as conn, conn.transaction():
+        await apply_course_snapshot(conn, emptied)
+    r = await client.get(f"/progress/courses/{course.course_id}", headers=idle)
+    assert r.json()["status"] == "active"

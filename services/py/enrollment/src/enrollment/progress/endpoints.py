@@ -16,7 +16,8 @@ router = APIRouter(prefix="/progress", tags=["progress"])
 
 _CURRENT_LESSONS = (
     "Progress counts the course's current lessons: a lesson the teacher adds later lowers "
-    "`percent` (rounded down), a deleted one no longer counts. A completed enrollment stays "
+    "`percent` (rounded down), a deleted one no longer counts (when it was the last one a "
+    "student had left, their enrollment completes then). A completed enrollment stays "
     "`completed` with its first `completed_at` (the student finished the course as it was "
     "and was told so once); completing the new lessons brings `percent` back to 100."
 )

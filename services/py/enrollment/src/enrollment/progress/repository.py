@@ -60,6 +60,20 @@ class ProgressRepository:
         )
         return _enrolled(row) if row else None
 
+    async def finished_but_active(self, course_id: uuid.UUID) -> list[EnrolledCourse]:
+        """Active enrollments in the course whose every current lesson is complete (after a
+        lesson was deleted, say), locked for the update."""
+        rows = await self.conn.fetch(
+            _SELECT + " WHERE e.course_id = $1 AND e.status = 'active'"
+            " AND cardinality(c.lesson_ids) > 0"
+            " AND NOT EXISTS (SELECT 1 FROM unnest(c.lesson_ids) AS l(id)"
+            "  WHERE NOT EXISTS (SELECT 1 FROM lesson_completions lc"
+            "   WHERE lc.enrollment_id = e.id AND lc.lesson_id = l.id))"
+            " ORDER BY e.id FOR UPDATE OF e",
+            course_id,
+        )
+        return [_enrolled(r) for r in rows]
+
     async def mark_complete(self, enrollment_id: uuid.UUID, lesson_id: uuid.UUID) -> None:
         await self.conn.execute(
             "INSERT INTO lesson_completions (enrollment_id, lesson_id) VALUES ($1, $2)"

@@ -47,22 +47,37 @@ async def complete_lesson(
     await progress.mark_complete(enrolled.enrollment_id, lesson_id)
     done = await progress.completed_lessons(enrolled.enrollment_id)
     status = enrolled.status
-    if status == "active" and set(enrolled.lesson_ids) <= done:
-        # The enrollment row is locked: only one request completes it and announces it.
-        completed_at = await progress.complete_enrollment(enrolled.enrollment_id)
-        if completed_at is not None:
-            status = "completed"
-            await enqueue(
-                conn,
-                EnrollmentCompleted(
-                    enrollment_id=enrolled.enrollment_id,
-                    course_id=enrolled.course_id,
-                    student_id=student_id,
-                    course_title=enrolled.course_title,
-                    completed_at=completed_at,
-                ),
-            )
+    if status == "active" and set(enrolled.lesson_ids) <= done and await _complete(conn, enrolled):
+        status = "completed"
     return _progress(enrolled, done, status)
+
+
+async def _complete(conn: asyncpg.Connection, enrolled: EnrolledCourse) -> bool:
+    """Completes and announces a locked enrollment; False when it was completed already, so
+    only one request or event completes it and announces it."""
+    completed_at = await ProgressRepository(conn).complete_enrollment(enrolled.enrollment_id)
+    if completed_at is None:
+        return False
+    await enqueue(
+        conn,
+        EnrollmentCompleted(
+            enrollment_id=enrolled.enrollment_id,
+            course_id=enrolled.course_id,
+            student_id=enrolled.student_id,
+            course_title=enrolled.course_title,
+            completed_at=completed_at,
+        ),
+    )
+    return True
+
+
+async def complete_finished_enrollments(conn: asyncpg.Connection, course_id: uuid.UUID) -> int:
+    """After the course's lessons changed: students who have now completed every remaining
+    lesson (the one they had left was deleted) complete the course. Returns how many."""
+    completed = 0
+    for enrolled in await ProgressRepository(conn).finished_but_active(course_id):
+        completed += await _complete(conn, enrolled)
+    return completed
 
 
 async def course_progress(
