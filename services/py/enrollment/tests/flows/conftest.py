@@ -113,6 +113,8 @@ async def platform(
         EnrollmentSettings,
         MIGRATIONS,
         service_token=service["Authorization"].removeprefix("Bearer "),
+        # Payment answers here; a loaded machine must not turn that into a timeout.
+        payment_timeout_seconds=5.0,
     )
     reach_payment(enrollment, payment, service)
     notification = await services.start(
