@@ -1,15 +1,21 @@
-"""What course runs beside its routes: the caches."""
+"""What course runs beside its routes: the caches, and the demo catalog in development."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from edu_common.cache import JsonCache
+from edu_common.settings import Environment
 from fastapi import FastAPI
 
+from course.demo.seed import seed_demo_catalog
 from course.dependencies import Caches
 from course.settings import CourseSettings
+
+logger = logging.getLogger("edu.course.demo")
 
 
 @asynccontextmanager
@@ -20,4 +26,12 @@ async def course_runtime(app: FastAPI) -> AsyncIterator[None]:
         JsonCache(redis, "course:course", settings.cache_ttl_seconds),
         JsonCache(redis, "course:curriculum", settings.cache_ttl_seconds),
     )
+    if settings.seed_demo_data and settings.environment is not Environment.PRODUCTION:
+        started = time.perf_counter()
+        async with app.state.db_pool.acquire() as conn, conn.transaction():
+            added = await seed_demo_catalog(conn)
+        logger.info(
+            "demo catalog ready",
+            extra={"courses_added": added, "seconds": round(time.perf_counter() - started, 3)},
+        )
     yield
