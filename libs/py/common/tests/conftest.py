@@ -109,6 +109,20 @@ async def sample_without_cache(services: Any, closed_port: int) -> Any:
 
 
 @pytest.fixture
+async def sample_one_connection(services: Any) -> Any:
+    """The sample service with a pool of one connection and a short wait for it."""
+    return await services.start(
+        "sample",
+        build,
+        SampleSettings,
+        MIGRATIONS,
+        db_pool_min_size=1,
+        db_pool_max_size=1,
+        db_acquire_timeout=0.2,
+    )
+
+
+@pytest.fixture
 def closed_port() -> int:
     """A local port nothing listens on (bound once, then released)."""
     with socket.socket() as sock:

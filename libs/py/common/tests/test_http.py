@@ -196,3 +196,13 @@ def test_production_refuses_development_secrets(monkeypatch, capsys):
     settings = load_settings(ServiceSettings)
     assert settings.cursor_secret != DEV_CURSOR_SECRET
     assert not settings.is_development
+
+
+async def test_no_free_database_connection_is_503_not_500(sample_one_connection):
+    svc = sample_one_connection
+    async with svc.pool.acquire():  # the only connection, held elsewhere
+        r = await svc.client.get("/notes/1")
+        assert_problem(r, 503, "database_unavailable")
+        assert r.headers["retry-after"] == "1"
+    # Once the connection is back, the same request is served.
+    assert_problem(await svc.client.get("/notes/1"), 404, "not_found")

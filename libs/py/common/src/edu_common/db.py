@@ -7,6 +7,7 @@ never commit, and the outbox row lands in the same transaction as the state chan
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -15,7 +16,10 @@ import asyncpg
 from asyncpg import Connection
 from fastapi import Depends, Request
 
+from edu_common.errors import AppError
 from edu_common.settings import ServiceSettings
+
+logger = logging.getLogger("edu.db")
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -57,7 +61,23 @@ async def transaction(
 async def _request_transaction(request: Request) -> AsyncIterator[Connection]:
     pool: asyncpg.Pool = request.app.state.db_pool
     timeout: float = request.app.state.settings.db_acquire_timeout
-    conn: Connection = await pool.acquire(timeout=timeout)
+    try:
+        conn: Connection = await pool.acquire(timeout=timeout)
+    except (
+        TimeoutError,
+        OSError,
+        asyncpg.PostgresConnectionError,
+        asyncpg.CannotConnectNowError,
+        asyncpg.TooManyConnectionsError,
+    ) as exc:
+        # Every connection busy, or the database unreachable: the client may retry later.
+        logger.warning("no database connection", extra={"error": repr(exc)})
+        raise AppError(
+            503,
+            "database_unavailable",
+            "the service is busy, try again shortly",
+            headers={"Retry-After": "1"},
+        ) from None
     tx = conn.transaction()
     try:
         await tx.start()
