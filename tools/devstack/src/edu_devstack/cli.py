@@ -20,9 +20,11 @@ import warnings
 from pathlib import Path
 from types import FrameType
 
+from edu_common.demo import DEMO_PASSWORD, DEMO_USERS
+
 from edu_devstack.mailsink import read_mails
 from edu_devstack.processes import StackError
-from edu_devstack.stack import DEMO_USERS, Service, Stack, find_root
+from edu_devstack.stack import Service, Stack, find_root
 
 
 def _print(msg: str = "") -> None:
@@ -96,8 +98,8 @@ def _print_ready(stack: Stack, services: list[Service], elapsed: float) -> None:
     _print(f"  {'mail sink':<{width}}  smtp://127.0.0.1:{stack.smtp_port}  (`edu mail` lists it)")
     if any(s.name == "identity" for s in services):
         _print("\nDemo logins:")
-        for role, email, password in DEMO_USERS:
-            _print(f"  {role:<8} {email} / {password}")
+        for user in DEMO_USERS:
+            _print(f"  {user.role:<8} {user.email} / {DEMO_PASSWORD}")
     _print(f"\nLogs: {stack.home / 'logs'}")
 
 

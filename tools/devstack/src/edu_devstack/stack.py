@@ -38,12 +38,6 @@ SERVICES: list[tuple[str, int]] = [
     ("notification", 8005),
 ]
 
-DEMO_USERS = [
-    ("admin", "admin@eduplatform.com", "password123"),
-    ("teacher", "teacher@eduplatform.com", "password123"),
-    ("student", "student@eduplatform.com", "password123"),
-]
-
 READY_TIMEOUT = 60.0
 # The dev stack's own identity when services call each other, and how long its token lives.
 DEV_SERVICE_ID = "00000000-0000-5000-8000-00000000e0de"

@@ -10,6 +10,8 @@ import uuid
 from dataclasses import dataclass
 
 DEMO_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "demo.eduplatform.com")
+# Every demo account's password; development data, never seeded in production.
+DEMO_PASSWORD = "password123"  # noqa: S105
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,12 @@ the fixed id the other services' demo data refers to."""
 from __future__ import annotations
 
 import asyncpg
-from edu_common.demo import DEMO_USERS
+from edu_common.demo import DEMO_PASSWORD, DEMO_USERS
 from edu_common.events import enqueue
 from edu_common.events.contracts import TeacherVerified, UserRegistered
 from edu_common.security.passwords import PasswordHasher
 
 from identity.accounts.repository import UserRepository
-
-DEMO_PASSWORD = "password123"  # noqa: S105 - development data, never seeded in production
 
 
 async def seed_demo_users(conn: asyncpg.Connection, hasher: PasswordHasher) -> int:
