@@ -31,6 +31,7 @@ import course
 from course.catalog.repository import COURSE_COLUMNS, CatalogFilter
 from course.catalog.schemas import Sort
 from course.catalog.service import catalog
+from course.settings import CourseSettings
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
 from edu_common.pagination import CursorCodec
 from edu_devstack.infra import EmbeddedPostgres
@@ -120,7 +121,8 @@ async def load(conn: asyncpg.Connection, courses: int, seed: int) -> None:
 # --- scenarios ------------------------------------------------------------------------------
 
 _CURSORS = CursorCodec("bench")
-CANDIDATES = 1000  # the service's default search_candidates; --candidates changes it
+# The service's default search_candidates; --candidates changes it.
+CANDIDATES: int = CourseSettings.model_fields["search_candidates"].default
 
 
 def ours(filters: CatalogFilter, sort: Sort | None, cursor: str | None = None) -> Any:

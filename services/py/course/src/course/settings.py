@@ -16,7 +16,7 @@ class CourseSettings(ServiceSettings):
     # How long a course or a curriculum stays cached; every write invalidates it at once.
     cache_ttl_seconds: int = Field(default=300, ge=1)
     # Search ranks at most this many matching courses; beyond it the query is too vague.
-    search_candidates: int = Field(default=1000, ge=10, le=100_000)
+    search_candidates: int = Field(default=300, ge=10, le=100_000)
     # At start-up, adds the demo courses (by the demo teacher) that are missing; never in
     # production. `edu up` turns it on.
     seed_demo_data: bool = False
