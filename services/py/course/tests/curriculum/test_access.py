@@ -90,6 +90,8 @@ async def test_module_and_lesson_bad_input(
         {"title": "ok", "position": -1},
         {"title": "ok", "position": 10_001},
         {"title": "ok", "position": "first"},
+        {"title": "ok", "position": True},
+        {"title": "ok", "position": "2"},
     ):
         r = await client.post(f"/courses/{course['id']}/modules", json=bad, headers=h)
         assert r.status_code == 422, (bad, r.text)
@@ -104,6 +106,7 @@ async def test_module_and_lesson_bad_input(
         {"title": "ok", "content": None},
         {"title": "ok", "duration_minutes": -1},
         {"title": "ok", "duration_minutes": 100_001},
+        {"title": "ok", "duration_minutes": True},
         {"title": "ok", "position": 0},
         {"title": "ok", "is_preview": "maybe"},
         {"title": "ok", "video_url": "https://youtu.be/" + "v" * 500},

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from edu_common.pagination import Page
 from edu_common.sanitize import PlainText
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictInt, StringConstraints
 
 
 class Level(StrEnum):
@@ -29,8 +29,9 @@ class Sort(StrEnum):
 Title = Annotated[PlainText, StringConstraints(min_length=1, max_length=200)]
 Description = Annotated[PlainText, StringConstraints(max_length=10_000)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Price = Annotated[int, Field(ge=0, le=100_000_000)]
-Minutes = Annotated[int, Field(ge=0, le=100_000)]
+# Strict: `true` or "100" is a client's mistake, not an amount.
+Price = Annotated[StrictInt, Field(ge=0, le=100_000_000)]
+Minutes = Annotated[StrictInt, Field(ge=0, le=100_000)]
 
 
 class CourseCreate(BaseModel):

@@ -6,13 +6,13 @@ import uuid
 from typing import Annotated
 
 from edu_common.sanitize import PlainText
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints
 
 from course.curriculum.content import is_allowed_video
 
 Title = Annotated[PlainText, StringConstraints(min_length=1, max_length=200)]
-Position = Annotated[int, Field(ge=1, le=10_000)]
-Minutes = Annotated[int, Field(ge=0, le=100_000)]
+Position = Annotated[StrictInt, Field(ge=1, le=10_000)]
+Minutes = Annotated[StrictInt, Field(ge=0, le=100_000)]
 
 
 def _video(url: str) -> str:
