@@ -11,19 +11,7 @@ from edu_common.errors import AppError
 from edu_common.pagination import CursorCodec
 from edu_common.sanitize import strip_markup
 from edu_common.settings import DEV_CURSOR_SECRET, ServiceSettings, load_settings
-
-
-def assert_problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert {"type", "title", "status", "detail", "code"} <= set(body)
-    assert body["status"] == status
-    assert body["code"] == code
-    assert body["title"]
-    assert body["detail"]
-    assert body["type"].endswith(code)
-    return body
+from edu_devstack.testing import assert_problem
 
 
 async def test_problem_details_for_every_client_error(sample, tokens):

@@ -6,17 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from edu_devstack.testing import assert_problem
 from enrollment.enrollments.service import MY_ENROLLMENTS
-
-
-def _problem(r: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert r.status_code == status, (r.request.method, r.request.url, r.text)
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = r.json()
-    assert body["status"] == status
-    if code is not None:
-        assert body["code"] == code, body
-    return body
 
 
 async def test_each_route_for_each_kind_of_caller(
@@ -42,21 +33,21 @@ async def test_each_route_for_each_kind_of_caller(
         ("GET", f"/progress/courses/{course.course_id}", None),
     ]
     for method, path, body in student_routes:
-        _problem(await client.request(method, path, json=body), 401, "unauthorized")
+        assert_problem(await client.request(method, path, json=body), 401, "unauthorized")
         r = await client.request(method, path, json=body, headers=expired)
-        _problem(r, 401)
+        assert_problem(r, 401)
         r = await client.request(
             method, path, json=body, headers={"Authorization": "Basic dXNlcjpwYXNz"}
         )
-        _problem(r, 401)
+        assert_problem(r, 401)
         for role, headers in wrong_roles.items():
             r = await client.request(method, path, json=body, headers=headers)
             assert r.status_code == 403, (role, method, path, r.text)
-            _problem(r, 403, "forbidden")
+            assert_problem(r, 403, "forbidden")
 
     # The owner: a second enrollment is a conflict; the rest answers.
     r = await client.post("/enrollments", json={"course_id": str(course.course_id)}, headers=owner)
-    _problem(r, 409, "already_enrolled")
+    assert_problem(r, 409, "already_enrolled")
     assert (await client.get("/enrollments/me", headers=owner)).status_code == 200
     r = await client.post(f"/progress/lessons/{lesson}/complete", headers=owner)
     assert r.status_code == 200
@@ -66,9 +57,9 @@ async def test_each_route_for_each_kind_of_caller(
 
     # Another student: not enrolled, and their own list is empty.
     r = await client.post(f"/progress/lessons/{lesson}/complete", headers=stranger)
-    _problem(r, 403, "not_enrolled")
+    assert_problem(r, 403, "not_enrolled")
     r = await client.get(f"/progress/courses/{course.course_id}", headers=stranger)
-    _problem(r, 403, "not_enrolled")
+    assert_problem(r, 403, "not_enrolled")
     assert (await client.get("/enrollments/me", headers=stranger)).json()["items"] == []
 
     # The head count is public: anyone, any role, the same answer.
@@ -83,17 +74,17 @@ async def test_unknown_ids(client: Any, tokens: Any, add_course: Any) -> None:
     _, headers = tokens.student()
     unknown = uuid.uuid4()
     r = await client.post("/enrollments", json={"course_id": str(unknown)}, headers=headers)
-    _problem(r, 404, "not_found")
+    assert_problem(r, 404, "not_found")
     # A lesson in no course enrollment knows of: 404, like a course it does not know.
-    _problem(await client.post(f"/progress/lessons/{unknown}/complete", headers=headers), 404)
-    _problem(await client.get(f"/progress/courses/{unknown}", headers=headers), 404)
+    assert_problem(await client.post(f"/progress/lessons/{unknown}/complete", headers=headers), 404)
+    assert_problem(await client.get(f"/progress/courses/{unknown}", headers=headers), 404)
     r = await client.get(f"/enrollments/course/{unknown}/count")
     assert r.json() == {"course_id": str(unknown), "count": 0}
     archived = await add_course(status="archived")
     r = await client.post(
         "/enrollments", json={"course_id": str(archived.course_id)}, headers=headers
     )
-    _problem(r, 404)
+    assert_problem(r, 404)
 
 
 async def test_bad_bodies(client: Any, tokens: Any) -> None:
@@ -102,10 +93,10 @@ async def test_bad_bodies(client: Any, tokens: Any) -> None:
     for raw in (b"", b"{", b"\xff\xfe", b'{"course_id": "'):
         r = await client.post("/enrollments", content=raw, headers=json_headers)
         assert r.status_code in (400, 422), (raw, r.text)
-        _problem(r, r.status_code)
+        assert_problem(r, r.status_code)
     for body in ([], None, "text", 7, {}, {"course_id": None}, {"course_id": ["x"]}):
         r = await client.post("/enrollments", json=body, headers=headers)
-        _problem(r, 422, "validation_error")
+        assert_problem(r, 422, "validation_error")
     r = await client.post(
         "/enrollments", content=b"course_id=1", headers={**headers, "Content-Type": "text/plain"}
     )
@@ -116,7 +107,7 @@ async def test_bad_bodies(client: Any, tokens: Any) -> None:
             json={"course_id": str(uuid.uuid4())},
             headers={**headers, "Idempotency-Key": key},
         )
-        _problem(r, 422, "validation_error")
+        assert_problem(r, 422, "validation_error")
 
 
 async def test_bad_paths_limits_and_cursors(client: Any, tokens: Any, enrollment: Any) -> None:
@@ -129,8 +120,8 @@ async def test_bad_paths_limits_and_cursors(client: Any, tokens: Any, enrollment
         "/enrollments/me?limit=-1",
         "/enrollments/me?limit=ten",
     ):
-        _problem(await client.get(path, headers=headers), 422, "validation_error")
-    _problem(await client.post("/progress/lessons/x/complete", headers=headers), 422)
+        assert_problem(await client.get(path, headers=headers), 422, "validation_error")
+    assert_problem(await client.post("/progress/lessons/x/complete", headers=headers), 422)
     assert (await client.get("/enrollments/me?limit=100", headers=headers)).status_code == 200
     codec = enrollment.app.state.cursors
     cursors = [
@@ -146,6 +137,6 @@ async def test_bad_paths_limits_and_cursors(client: Any, tokens: Any, enrollment
     cursors.append(good[:-2] + ("AA" if not good.endswith("AA") else "BB"))
     for cursor in cursors:
         r = await client.get("/enrollments/me", params={"cursor": cursor}, headers=headers)
-        _problem(r, 400, "invalid_cursor")
+        assert_problem(r, 400, "invalid_cursor")
     r = await client.get("/enrollments/me", params={"cursor": good}, headers=headers)
     assert r.status_code == 200

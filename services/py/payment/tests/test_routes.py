@@ -6,17 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from edu_devstack.testing import assert_problem
 from payment.payments.service import MY_PAYMENTS
-
-
-def _problem(r: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert r.status_code == status, (r.request.method, r.request.url, r.text)
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = r.json()
-    assert body["status"] == status
-    if code is not None:
-        assert body["code"] == code, body
-    return body
 
 
 async def test_each_route_for_each_kind_of_caller(
@@ -39,23 +30,23 @@ async def test_each_route_for_each_kind_of_caller(
         ("POST", "/payments", {"course_id": str(other.course_id)}),
         ("GET", "/payments/me", None),
     ):
-        _problem(await client.request(method, path, json=body), 401, "unauthorized")
-        _problem(await client.request(method, path, json=body, headers=expired), 401)
+        assert_problem(await client.request(method, path, json=body), 401, "unauthorized")
+        assert_problem(await client.request(method, path, json=body, headers=expired), 401)
         for role, headers in wrong_roles.items():
             r = await client.request(method, path, json=body, headers=headers)
             assert r.status_code == 403, (role, method, path)
-            _problem(r, 403, "forbidden")
+            assert_problem(r, 403, "forbidden")
 
     # One payment: its owner and admins see it; anyone else is told it does not exist.
     path = f"/payments/{payment_id}"
-    _problem(await client.get(path), 401)
-    _problem(await client.get(path, headers=expired), 401)
+    assert_problem(await client.get(path), 401)
+    assert_problem(await client.get(path, headers=expired), 401)
     for headers in (owner, wrong_roles["admin"]):
         r = await client.get(path, headers=headers)
         assert r.status_code == 200
         assert r.json()["student_id"] == str(owner_id)
     for headers in (stranger, wrong_roles["teacher"], wrong_roles["service"]):
-        _problem(await client.get(path, headers=headers), 404, "not_found")
+        assert_problem(await client.get(path, headers=headers), 404, "not_found")
     mine = (await client.get("/payments/me", headers=owner)).json()["items"]
     assert [p["id"] for p in mine] == [payment_id]
     assert (await client.get("/payments/me", headers=stranger)).json()["items"] == []
@@ -64,12 +55,12 @@ async def test_each_route_for_each_kind_of_caller(
 async def test_unknown_and_archived_courses(client: Any, tokens: Any, add_course: Any) -> None:
     _, headers = tokens.student()
     r = await client.post("/payments", json={"course_id": str(uuid.uuid4())}, headers=headers)
-    _problem(r, 404, "not_found")
+    assert_problem(r, 404, "not_found")
     archived = await add_course(status="archived")
     r = await client.post("/payments", json={"course_id": str(archived.course_id)}, headers=headers)
-    _problem(r, 404)
+    assert_problem(r, 404)
     _, admin = tokens.admin()
-    _problem(await client.get(f"/payments/{uuid.uuid4()}", headers=admin), 404)
+    assert_problem(await client.get(f"/payments/{uuid.uuid4()}", headers=admin), 404)
 
 
 async def test_bad_bodies(client: Any, tokens: Any) -> None:
@@ -78,22 +69,22 @@ async def test_bad_bodies(client: Any, tokens: Any) -> None:
     for raw in (b"", b"{", b"\xff\xfe", b'{"course_id": "'):
         r = await client.post("/payments", content=raw, headers=json_headers)
         assert r.status_code in (400, 422), (raw, r.text)
-        _problem(r, r.status_code)
+        assert_problem(r, r.status_code)
     for body in ([], None, "text", 7, {}, {"course_id": None}, {"course_id": {"a": 1}}):
-        _problem(await client.post("/payments", json=body, headers=headers), 422)
+        assert_problem(await client.post("/payments", json=body, headers=headers), 422)
     for key in ("", "k" * 201):
         r = await client.post(
             "/payments",
             json={"course_id": str(uuid.uuid4())},
             headers={**headers, "Idempotency-Key": key},
         )
-        _problem(r, 422, "validation_error")
+        assert_problem(r, 422, "validation_error")
 
 
 async def test_bad_limits_and_cursors(client: Any, tokens: Any, payment: Any) -> None:
     _, headers = tokens.student()
     for query in ("limit=0", "limit=101", "limit=-5", "limit=many"):
-        _problem(await client.get(f"/payments/me?{query}", headers=headers), 422)
+        assert_problem(await client.get(f"/payments/me?{query}", headers=headers), 422)
     codec = payment.app.state.cursors
     for cursor in (
         "x",
@@ -103,4 +94,4 @@ async def test_bad_limits_and_cursors(client: Any, tokens: Any, payment: Any) ->
         codec.encode(MY_PAYMENTS, [1, 2, 3]),
     ):
         r = await client.get("/payments/me", params={"cursor": cursor}, headers=headers)
-        _problem(r, 400, "invalid_cursor")
+        assert_problem(r, 400, "invalid_cursor")
