@@ -13,7 +13,7 @@ import hmac
 import json
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
 from edu_common.errors import AppError
@@ -61,3 +61,12 @@ class CursorCodec:
         if found_kind != kind or not isinstance(values, list):
             raise invalid_cursor()
         return values
+
+
+def _cursors(request: Request) -> CursorCodec:
+    cursors: CursorCodec = request.app.state.cursors
+    return cursors
+
+
+# The app's codec (the app factory keys it with the service's cursor secret).
+Cursors = Annotated[CursorCodec, Depends(_cursors)]

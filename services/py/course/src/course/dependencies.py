@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from edu_common.cache import JsonCache
-from edu_common.pagination import CursorCodec
 from fastapi import Depends, Request
 
 from course.settings import CourseSettings
@@ -15,11 +14,6 @@ from course.settings import CourseSettings
 def _settings(request: Request) -> CourseSettings:
     settings: CourseSettings = request.app.state.settings
     return settings
-
-
-def _cursors(request: Request) -> CursorCodec:
-    cursors: CursorCodec = request.app.state.cursors
-    return cursors
 
 
 def _caches(request: Request) -> Caches:
@@ -36,7 +30,6 @@ class Caches:
 
 
 Settings = Annotated[CourseSettings, Depends(_settings)]
-Cursors = Annotated[CursorCodec, Depends(_cursors)]
 CacheDep = Annotated[Caches, Depends(_caches)]
 
 

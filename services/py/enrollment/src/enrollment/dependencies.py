@@ -8,15 +8,9 @@ from typing import Annotated
 
 import asyncpg
 from edu_common.db import transaction
-from edu_common.pagination import CursorCodec
 from fastapi import Depends, Request
 
 from enrollment.payments.client import PaymentStatusClient
-
-
-def _cursors(request: Request) -> CursorCodec:
-    cursors: CursorCodec = request.app.state.cursors
-    return cursors
 
 
 @dataclass(frozen=True)
@@ -40,6 +34,5 @@ def _payment_status(request: Request) -> PaymentStatusClient:
     return client
 
 
-Cursors = Annotated[CursorCodec, Depends(_cursors)]
 DbTransactions = Annotated[Transactions, Depends(_transactions)]
 PaymentStatus = Annotated[PaymentStatusClient, Depends(_payment_status)]

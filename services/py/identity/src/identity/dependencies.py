@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from edu_common.pagination import CursorCodec
 from edu_common.ratelimit import RateLimiter
 from edu_common.security.passwords import PasswordHasher
 from edu_common.security.tokens import TokenSigner
@@ -33,11 +32,6 @@ def _limiter(request: Request) -> RateLimiter:
     return limiter
 
 
-def _cursors(request: Request) -> CursorCodec:
-    cursors: CursorCodec = request.app.state.cursors
-    return cursors
-
-
 def _client_ip(request: Request) -> str:
     # The socket peer only: X-Forwarded-For is client-controlled and never trusted here.
     return request.client.host if request.client else "unknown"
@@ -47,5 +41,4 @@ Settings = Annotated[IdentitySettings, Depends(_settings)]
 Signer = Annotated[TokenSigner, Depends(_signer)]
 Hasher = Annotated[PasswordHasher, Depends(_hasher)]
 Limiter = Annotated[RateLimiter, Depends(_limiter)]
-Cursors = Annotated[CursorCodec, Depends(_cursors)]
 ClientIp = Annotated[str, Depends(_client_ip)]

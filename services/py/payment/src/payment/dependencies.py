@@ -5,16 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from edu_common.auth import require_role
-from edu_common.pagination import CursorCodec
 from edu_common.security.tokens import Principal, Role
 from fastapi import Depends, Request
 
 from payment.payments.provider import PaymentProvider
-
-
-def _cursors(request: Request) -> CursorCodec:
-    cursors: CursorCodec = request.app.state.cursors
-    return cursors
 
 
 def _provider(request: Request) -> PaymentProvider:
@@ -22,7 +16,6 @@ def _provider(request: Request) -> PaymentProvider:
     return provider
 
 
-Cursors = Annotated[CursorCodec, Depends(_cursors)]
 Provider = Annotated[PaymentProvider, Depends(_provider)]
 # Another service calling with its service token; no user (not even an admin) passes.
 InternalService = Annotated[Principal, Depends(require_role(Role.SERVICE))]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from edu_common.auth import CurrentUser, Teacher, VerifiedTeacher
 from edu_common.db import DbConn
 from edu_common.errors import error_responses
-from edu_common.pagination import Cursor, Limit
+from edu_common.pagination import Cursor, Cursors, Limit
 from fastapi import APIRouter, Query, Response
 
 from course.catalog import service
@@ -22,7 +22,7 @@ from course.catalog.schemas import (
     Level,
     Sort,
 )
-from course.dependencies import CacheDep, Cursors, Invalidate, Settings
+from course.dependencies import CacheDep, Invalidate, Settings
 
 router = APIRouter(tags=["courses"])
 

@@ -8,10 +8,10 @@ from typing import Any
 from edu_common.auth import Student
 from edu_common.db import DbConn
 from edu_common.errors import error_responses
-from edu_common.pagination import Cursor, Limit
+from edu_common.pagination import Cursor, Cursors, Limit
 from fastapi import APIRouter
 
-from course.dependencies import Cursors, Invalidate
+from course.dependencies import Invalidate
 from course.reviews import service
 from course.reviews.schemas import ReviewCreate, ReviewOut, ReviewPage
 

@@ -8,11 +8,12 @@ from typing import Any
 from edu_common.auth import Student
 from edu_common.db import DbConn
 from edu_common.errors import error_responses
-from edu_common.pagination import Cursor, Limit
+from edu_common.idempotency import IdempotencyKey, IdempotencyRepository, request_hash
+from edu_common.pagination import Cursor, Cursors, Limit
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from enrollment.dependencies import Cursors, DbTransactions, PaymentStatus, Transactions
+from enrollment.dependencies import DbTransactions, PaymentStatus, Transactions
 from enrollment.enrollments import service
 from enrollment.enrollments.schemas import (
     EnrollmentCount,
@@ -21,7 +22,6 @@ from enrollment.enrollments.schemas import (
     MyEnrollment,
     MyEnrollmentPage,
 )
-from enrollment.idempotency import IdempotencyKey, IdempotencyRepository, request_hash
 
 router = APIRouter(tags=["enrollments"])
 

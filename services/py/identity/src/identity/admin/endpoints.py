@@ -8,13 +8,12 @@ from typing import Any
 from edu_common.auth import Admin
 from edu_common.db import DbConn
 from edu_common.errors import error_responses
-from edu_common.pagination import Cursor, Limit
+from edu_common.pagination import Cursor, Cursors, Limit
 from fastapi import APIRouter
 
 from identity.accounts.schemas import UserOut
 from identity.admin import service
 from identity.admin.schemas import PendingTeachers
-from identity.dependencies import Cursors
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 

@@ -8,10 +8,9 @@ from typing import Any
 from edu_common.auth import AdminOrService, CurrentUser
 from edu_common.db import DbConn
 from edu_common.errors import error_responses
-from edu_common.pagination import Cursor, Limit
+from edu_common.pagination import Cursor, Cursors, Limit
 from fastapi import APIRouter, Response, status
 
-from notification.dependencies import Cursors
 from notification.notifications import service
 from notification.notifications.schemas import NewNotification, NotificationOut, NotificationPage
 

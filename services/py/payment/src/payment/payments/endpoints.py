@@ -8,12 +8,12 @@ from typing import Any
 from edu_common.auth import CurrentUser, Student
 from edu_common.db import DbConn
 from edu_common.errors import error_responses
-from edu_common.pagination import Cursor, Limit
+from edu_common.idempotency import IdempotencyKey, IdempotencyRepository, request_hash
+from edu_common.pagination import Cursor, Cursors, Limit
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from payment.dependencies import Cursors, Provider
-from payment.idempotency import IdempotencyKey, IdempotencyRepository, request_hash
+from payment.dependencies import Provider
 from payment.payments import service
 from payment.payments.schemas import PaymentIn, PaymentOut, PaymentPage
 

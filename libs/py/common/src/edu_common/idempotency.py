@@ -1,4 +1,5 @@
-"""Idempotency-Key for POST routes: the first successful response is stored and replayed.
+"""Idempotency-Key for POST routes (table `idempotency_keys` of the common migrations): the
+first successful response is stored and replayed.
 
 The key is claimed with an insert inside the request transaction, so a concurrent repeat waits
 on the row until the first request commits (then replays its response) or rolls back (then
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import asyncpg
-from edu_common.errors import AppError
 from fastapi import Header
 from pydantic import BaseModel
+
+from edu_common.errors import AppError
 
 IdempotencyKey = Annotated[
     str | None,
