@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from aiosmtpd.controller import Controller
 from edu_common.security.keys import SigningKey
 from edu_common.security.tokens import TokenSigner
 from redis.asyncio import Redis
 
-from edu_devstack.testing import ServiceLauncher, TestServers, Tokens, launcher
+from edu_devstack.processes import free_port
+from edu_devstack.testing import Mailbox, ServiceLauncher, TestServers, Tokens, launcher
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +49,20 @@ async def services(
         await redis.aclose()
     async with launcher(edu_servers, signing_key) as launch:
         yield launch
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp: tuple[Mailbox, int]) -> Mailbox:
+    return smtp[0]

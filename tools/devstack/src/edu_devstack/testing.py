@@ -1,9 +1,14 @@
 """What tests need from the stack: servers for the session, a fresh database per test, an app
-under test with its lifespan running, and tokens for any user."""
+under test with its lifespan running, tokens for any user, and a fake SMTP server that keeps
+what it receives."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import email
+import email.policy
+import re
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -231,3 +236,53 @@ async def launcher(servers: TestServers, signing_key: SigningKey) -> AsyncIterat
         yield launch
     finally:
         await launch.close()
+
+
+# --- a fake SMTP server (the mail server is outside our system) ---------------------------
+
+_TOKEN = re.compile(r"token=([A-Za-z0-9_%-]+)")
+
+
+@dataclass
+class Mail:
+    """One message as the fake SMTP server received it."""
+
+    recipient: str
+    subject: str
+    body: str
+
+    @property
+    def token(self) -> str:
+        found = _TOKEN.search(self.body)
+        assert found, self.body
+        return found.group(1)
+
+
+@dataclass
+class Mailbox:
+    """Messages the fake SMTP server received (shared by the whole session)."""
+
+    messages: list[Mail] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        body = message.get_body(("plain",))
+        text = body.get_content() if body is not None else ""
+        for rcpt in envelope.rcpt_tos:
+            self.messages.append(Mail(rcpt.lower(), str(message["Subject"]), text))
+        return "250 OK"
+
+    def to(self, recipient: str, subject_has: str = "") -> list[Mail]:
+        return [
+            m
+            for m in self.messages
+            if m.recipient == recipient.lower() and subject_has.lower() in m.subject.lower()
+        ]
+
+    async def wait_for(self, recipient: str, subject_has: str = "", count: int = 1) -> list[Mail]:
+        for _ in range(100):
+            found = self.to(recipient, subject_has)
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no mail {subject_has!r} to {recipient}: {self.messages}")
