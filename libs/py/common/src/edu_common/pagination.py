@@ -224,9 +224,9 @@ async def paginate(
 
     `query` is a constant SELECT that ends with its WHERE clause (`WHERE true` when it has
     no condition; an OR in it in parentheses, as the position is ANDed to it), with `args` as
-    its `$1..$n`; this appends the position after the cursor,
-    the ORDER BY and `LIMIT page.limit + 1` (the extra row tells whether a next page exists
-    and is not returned). In a repository::
+    its `$1..$n`; this appends the position after the cursor, the ORDER BY and
+    `LIMIT page.limit + 1` (the extra row tells whether a next page exists and is not
+    returned). In a repository::
 
         NEWEST = newest_first()
 
