@@ -41,7 +41,7 @@ class Invalidation:
         self.caches = caches
         self.course_ids: set[object] = set()
 
-    async def course(self, course_id: object) -> None:
+    async def mark_stale(self, course_id: object) -> None:
         self.course_ids.add(course_id)
         await self.flush()
 

@@ -12,11 +12,12 @@ from edu_common.pagination import Cursor, Cursors, Limit
 from fastapi import APIRouter, Query, Response
 
 from course.catalog import service
-from course.catalog.repository import CatalogFilter, CourseRepository
+from course.catalog.repository import CatalogFilter, Course, CourseRepository
 from course.catalog.schemas import (
     CategoryOut,
     CourseCreate,
     CourseDetail,
+    CourseOut,
     CoursePage,
     CourseUpdate,
     Level,
@@ -29,11 +30,15 @@ router = APIRouter(tags=["courses"])
 _DESCRIPTION_PREVIEW = 300
 
 
-def _listed(course: dict[str, Any]) -> dict[str, Any]:
-    out = service.public(course)
-    if len(out["description"]) > _DESCRIPTION_PREVIEW:
-        out["description"] = out["description"][:_DESCRIPTION_PREVIEW].rstrip() + "…"
+def _listed(course: Course) -> CourseOut:
+    out = CourseOut.model_validate(course, from_attributes=True)
+    if len(out.description) > _DESCRIPTION_PREVIEW:
+        out.description = out.description[:_DESCRIPTION_PREVIEW].rstrip() + "…"
     return out
+
+
+def _detail(course: Course) -> CourseDetail:
+    return CourseDetail.model_validate(course, from_attributes=True)
 
 
 @router.get(
@@ -63,10 +68,10 @@ async def list_courses(
         is_free=is_free,
         teacher_id=teacher_id,
     )
-    rows, next_cursor = await service.catalog(
+    hits, next_cursor = await service.catalog(
         conn, cursors, filters, sort, limit, cursor, settings.search_candidates
     )
-    return {"items": [_listed(r) for r in rows], "next_cursor": next_cursor}
+    return CoursePage(items=[_listed(hit.course) for hit in hits], next_cursor=next_cursor)
 
 
 @router.get(
@@ -78,8 +83,8 @@ async def list_courses(
 async def my_courses(
     teacher: Teacher, conn: DbConn, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
 ) -> Any:
-    rows, next_cursor = await service.my_courses(conn, cursors, teacher, limit, cursor)
-    return {"items": [_listed(r) for r in rows], "next_cursor": next_cursor}
+    courses, next_cursor = await service.my_courses(conn, cursors, teacher, limit, cursor)
+    return CoursePage(items=[_listed(c) for c in courses], next_cursor=next_cursor)
 
 
 @router.get(
@@ -92,8 +97,8 @@ async def get_course(course_id: uuid.UUID, conn: DbConn, caches: CacheDep) -> An
     cached = await caches.courses.get(course_id)
     if cached is not None:
         return cached
-    course = service.public(await service.get_course(conn, course_id))
-    await caches.courses.set(course_id, CourseDetail.model_validate(course).model_dump(mode="json"))
+    course = _detail(await service.get_course(conn, course_id))
+    await caches.courses.set(course_id, course.model_dump(mode="json"))
     return course
 
 
@@ -105,7 +110,7 @@ async def get_course(course_id: uuid.UUID, conn: DbConn, caches: CacheDep) -> An
     summary="Create a course (verified teachers)",
 )
 async def create_course(teacher: VerifiedTeacher, body: CourseCreate, conn: DbConn) -> Any:
-    return service.public(await service.create_course(conn, teacher, body))
+    return _detail(await service.create_course(conn, teacher, body))
 
 
 @router.put(
@@ -121,8 +126,8 @@ async def update_course(
     invalidate: Invalidate,
     conn: DbConn,
 ) -> Any:
-    await invalidate.course(course_id)
-    return service.public(await service.update_course(conn, user, course_id, body))
+    await invalidate.mark_stale(course_id)
+    return _detail(await service.update_course(conn, user, course_id, body))
 
 
 @router.delete(
@@ -134,7 +139,7 @@ async def update_course(
 async def delete_course(
     course_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
 ) -> Response:
-    await invalidate.course(course_id)
+    await invalidate.mark_stale(course_id)
     await service.remove_course(conn, user, course_id)
     return Response(status_code=204)
 
@@ -145,4 +150,5 @@ async def delete_course(
     summary="Every category with its number of published courses",
 )
 async def categories(conn: DbConn) -> Any:
-    return await CourseRepository(conn).categories()
+    found = await CourseRepository(conn).categories()
+    return [CategoryOut.model_validate(c, from_attributes=True) for c in found]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,51 @@ _EDITABLE = {
 
 
 @dataclass(frozen=True)
+class Course:
+    id: uuid.UUID
+    teacher_id: uuid.UUID
+    teacher_name: str
+    title: str
+    description: str
+    level: str
+    price_cents: int
+    currency: str
+    category_id: uuid.UUID | None
+    duration_minutes: int
+    status: str
+    avg_rating: float | None
+    review_count: int
+    enrollment_count: int
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_cents == 0
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == "archived"
+
+
+_COURSE_FIELDS = tuple(f.name for f in fields(Course))
+
+
+def course_from_row(row: asyncpg.Record) -> Course:
+    """A course from a row selected with COURSE_COLUMNS (other columns are left out)."""
+    return Course(**{name: row[name] for name in _COURSE_FIELDS})
+
+
+@dataclass(frozen=True)
+class Category:
+    id: uuid.UUID
+    slug: str
+    name: str
+    course_count: int
+
+
+@dataclass(frozen=True)
 class CatalogFilter:
     q: str | None = None
     category_id: uuid.UUID | None = None
@@ -38,14 +83,14 @@ class CourseRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
-    async def get(self, course_id: uuid.UUID, *, for_update: bool = False) -> dict[str, Any] | None:
+    async def get(self, course_id: uuid.UUID, *, for_update: bool = False) -> Course | None:
         lock = " FOR UPDATE" if for_update else ""
         row = await self.conn.fetchrow(
             f"SELECT {COURSE_COLUMNS} FROM courses WHERE id = $1{lock}", course_id
         )
-        return None if row is None else dict(row)
+        return None if row is None else course_from_row(row)
 
-    async def create(self, values: dict[str, Any]) -> dict[str, Any]:
+    async def create(self, values: dict[str, Any]) -> Course:
         columns = list(values)
         placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
         row = await self.conn.fetchrow(
@@ -53,9 +98,9 @@ class CourseRepository:
             f" RETURNING {COURSE_COLUMNS}",
             *values.values(),
         )
-        return dict(row)
+        return course_from_row(row)
 
-    async def update(self, course_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
+    async def update(self, course_id: uuid.UUID, changes: dict[str, Any]) -> Course:
         """Applies the changes (editable columns only) and bumps the revision."""
         sets = ["revision = revision + 1", "updated_at = now()"]
         args: list[Any] = [course_id]
@@ -67,23 +112,23 @@ class CourseRepository:
             f"UPDATE courses SET {', '.join(sets)} WHERE id = $1 RETURNING {COURSE_COLUMNS}",
             *args,
         )
-        return dict(row)
+        return course_from_row(row)
 
-    async def archive(self, course_id: uuid.UUID) -> dict[str, Any]:
+    async def archive(self, course_id: uuid.UUID) -> Course:
         row = await self.conn.fetchrow(
             "UPDATE courses SET status = 'archived', revision = revision + 1, updated_at = now()"
             f" WHERE id = $1 RETURNING {COURSE_COLUMNS}",
             course_id,
         )
-        return dict(row)
+        return course_from_row(row)
 
-    async def bump_revision(self, course_id: uuid.UUID) -> dict[str, Any]:
+    async def bump_revision(self, course_id: uuid.UUID) -> Course:
         row = await self.conn.fetchrow(
             "UPDATE courses SET revision = revision + 1, updated_at = now()"
             f" WHERE id = $1 RETURNING {COURSE_COLUMNS}",
             course_id,
         )
-        return dict(row)
+        return course_from_row(row)
 
     async def delete(self, course_id: uuid.UUID) -> None:
         await self.conn.execute("DELETE FROM courses WHERE id = $1", course_id)
@@ -108,17 +153,17 @@ class CourseRepository:
         )
         return found
 
-    async def categories(self) -> list[dict[str, Any]]:
+    async def categories(self) -> list[Category]:
         rows = await self.conn.fetch(
             "SELECT c.id, c.slug, c.name, count(co.id) FILTER (WHERE co.status = 'published')"
             " AS course_count FROM categories c LEFT JOIN courses co ON co.category_id = c.id"
             " GROUP BY c.id ORDER BY c.name"
         )
-        return [dict(r) for r in rows]
+        return [Category(**dict(r)) for r in rows]
 
     async def by_teacher(
         self, teacher_id: uuid.UUID, limit: int, after: tuple[datetime, uuid.UUID] | None
-    ) -> list[dict[str, Any]]:
+    ) -> list[Course]:
         args: list[Any] = [teacher_id, limit]
         keyset = ""
         if after is not None:
@@ -129,4 +174,4 @@ class CourseRepository:
             " ORDER BY created_at DESC, id DESC LIMIT $2",
             *args,
         )
-        return [dict(r) for r in rows]
+        return [course_from_row(r) for r in rows]

@@ -17,11 +17,12 @@ every non-matching course: both cost what the bound is there to avoid.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
-from course.catalog.repository import COURSE_COLUMNS, CatalogFilter
+from course.catalog.repository import COURSE_COLUMNS, CatalogFilter, Course, course_from_row
 
 # A word this similar (pg_trgm similarity, 0..1) to a known word is taken as a typo of it:
 # low enough for a swapped pair of letters in a six-letter word ("pyhton", 0.27).
@@ -47,6 +48,18 @@ FROM (
 """
 
 
+@dataclass(frozen=True)
+class CatalogHit:
+    """A course on a catalog page, with its relevance score (0 in the other sorts)."""
+
+    course: Course
+    score: float = 0.0
+
+
+def _hits(rows: list[asyncpg.Record]) -> list[CatalogHit]:
+    return [CatalogHit(course_from_row(r), r.get("score", 0.0)) for r in rows]
+
+
 class CatalogQuery:
     """Builds one page of published courses. `after` holds the sort keys of the last item of
     the previous page, in the order `sort_keys` returns them."""
@@ -65,7 +78,7 @@ class CatalogQuery:
 
     async def page(
         self, filters: CatalogFilter, sort: str, limit: int, after: list[Any] | None
-    ) -> list[dict[str, Any]]:
+    ) -> list[CatalogHit]:
         args: list[Any] = []
 
         def arg(value: Any) -> str:
@@ -90,7 +103,7 @@ class CatalogQuery:
                 f"SELECT {COURSE_COLUMNS} FROM courses WHERE {filtered} AND {keyset}"
                 f" ORDER BY {order} LIMIT {arg(limit)}"
             )
-            return [dict(r) for r in await self.conn.fetch(sql, *args)]
+            return _hits(await self.conn.fetch(sql, *args))
 
         # The best plan depends on how common the words are: plan for these very words. One
         # process reads the matches from the start of the table, so a query bounded by
@@ -116,7 +129,7 @@ class CatalogQuery:
                 f" WHERE {filtered} AND (search @@ {tsquery} OR {exact}) AND {keyset}"
                 f" ORDER BY {order} LIMIT {arg(limit)}"
             )
-            return [dict(r) for r in await self.conn.fetch(sql, *args)]
+            return _hits(await self.conn.fetch(sql, *args))
 
         n = arg(self.candidates)
         rank = f"ts_rank(search, {tsquery}, 32)"
@@ -135,7 +148,7 @@ class CatalogQuery:
             f" WHERE {keyset} ORDER BY {order} LIMIT {arg(limit)}"
             f") AS page ON courses.id = page.page_id ORDER BY {order}"
         )
-        return [dict(r) for r in await self.conn.fetch(sql, *args)]
+        return _hits(await self.conn.fetch(sql, *args))
 
     @staticmethod
     def _ordering(sort: str, after: list[Any] | None, arg: Any) -> tuple[str, str]:
@@ -169,12 +182,13 @@ class CatalogQuery:
         return order, f"(created_at, id) < ({arg(after[0])}, {arg(after[1])})"
 
 
-def sort_keys(sort: str, row: dict[str, Any]) -> list[Any]:
+def sort_keys(sort: str, hit: CatalogHit) -> list[Any]:
+    course = hit.course
     if sort == "relevance":
-        return [row["score"], str(row["id"])]
+        return [hit.score, str(course.id)]
     if sort == "rating":
-        rating = row["avg_rating"]
-        return [-1.0 if rating is None else float(rating), str(row["id"])]
+        rating = course.avg_rating
+        return [-1.0 if rating is None else float(rating), str(course.id)]
     if sort in ("price_asc", "price_desc"):
-        return [row["price_cents"], str(row["id"])]
-    return [row["created_at"].isoformat(), str(row["id"])]
+        return [course.price_cents, str(course.id)]
+    return [course.created_at.isoformat(), str(course.id)]

@@ -4,54 +4,50 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import asyncpg
-from edu_common.errors import AppError, forbidden, not_found
+from edu_common.errors import forbidden, not_found
 from edu_common.events.contracts import CourseArchived, CourseCreated, CourseUpdated
 from edu_common.pagination import CursorCodec, invalid_cursor
 from edu_common.security.tokens import Principal
 
-from course.catalog.events import announce
-from course.catalog.repository import CatalogFilter, CourseRepository
+from course.catalog.publishing import announce
+from course.catalog.repository import CatalogFilter, Course, CourseRepository
 from course.catalog.schemas import CourseCreate, CourseUpdate, Sort
-from course.catalog.search import CatalogQuery, sort_keys
+from course.catalog.search import CatalogHit, CatalogQuery, sort_keys
+from course.validation import invalid_field, null_field
 
 MY_COURSES = "my_courses"
 
 
-def public(course: dict[str, Any]) -> dict[str, Any]:
-    return {**course, "is_free": course["price_cents"] == 0}
-
-
-async def get_course(conn: asyncpg.Connection, course_id: uuid.UUID) -> dict[str, Any]:
+async def get_course(conn: asyncpg.Connection, course_id: uuid.UUID) -> Course:
     course = await CourseRepository(conn).get(course_id)
     if course is None:
         raise not_found("course")
     return course
 
 
-async def owned_course(
-    conn: asyncpg.Connection, course_id: uuid.UUID, user: Principal
-) -> dict[str, Any]:
+async def owned_course(conn: asyncpg.Connection, course_id: uuid.UUID, user: Principal) -> Course:
     """The course, locked for a change by its teacher or an admin."""
     course = await CourseRepository(conn).get(course_id, for_update=True)
     if course is None:
         raise not_found("course")
-    if course["teacher_id"] != user.user_id and not user.is_admin:
+    if course.teacher_id != user.user_id and not user.is_admin:
         raise forbidden("only the course's teacher can change it", "not_course_owner")
     return course
 
 
 async def _check_category(repo: CourseRepository, category_id: uuid.UUID | None) -> None:
     if category_id is not None and not await repo.category_exists(category_id):
-        raise AppError(422, "unknown_category", "no such category")
+        raise invalid_field(
+            "category_id", "no such category", "unknown_category", code="unknown_category"
+        )
 
 
-async def create_course(
-    conn: asyncpg.Connection, teacher: Principal, body: CourseCreate
-) -> dict[str, Any]:
+async def create_course(conn: asyncpg.Connection, teacher: Principal, body: CourseCreate) -> Course:
     repo = CourseRepository(conn)
     await _check_category(repo, body.category_id)
     course = await repo.create(
@@ -68,13 +64,13 @@ async def create_course(
 
 async def update_course(
     conn: asyncpg.Connection, user: Principal, course_id: uuid.UUID, body: CourseUpdate
-) -> dict[str, Any]:
+) -> Course:
     await owned_course(conn, course_id, user)
     repo = CourseRepository(conn)
     changes = body.model_dump(exclude_unset=True)
     for required in ("title", "level", "price_cents", "currency", "duration_minutes"):
         if required in changes and changes[required] is None:
-            raise AppError(422, "validation_error", f"{required} cannot be null")
+            raise null_field(required)
     if changes.get("level") is not None:
         changes["level"] = str(changes["level"])
     if changes.get("description") is None:
@@ -89,13 +85,13 @@ async def remove_course(conn: asyncpg.Connection, user: Principal, course_id: uu
     """Students who enrolled keep their course: it is archived. Otherwise it is deleted."""
     course = await owned_course(conn, course_id, user)
     repo = CourseRepository(conn)
-    if course["enrollment_count"] > 0 or await repo.has_enrollments(course_id):
-        if course["status"] != "archived":
+    if course.enrollment_count > 0 or await repo.has_enrollments(course_id):
+        if not course.is_archived:
             archived = await repo.archive(course_id)
             await announce(conn, CourseArchived, archived)
         return
     await announce(
-        conn, CourseArchived, {**course, "status": "archived", "revision": course["revision"] + 1}
+        conn, CourseArchived, replace(course, status="archived", revision=course.revision + 1)
     )
     await repo.delete(course_id)
 
@@ -138,7 +134,7 @@ async def catalog(
     limit: int,
     cursor: str | None,
     candidates: int,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[CatalogHit], str | None]:
     if sort is None or (sort is Sort.RELEVANCE and not filters.q):
         sort = Sort.RELEVANCE if filters.q else Sort.NEWEST
     kind = _catalog_kind(sort, filters)
@@ -155,7 +151,7 @@ async def my_courses(
     teacher: Principal,
     limit: int,
     cursor: str | None,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[Course], str | None]:
     after: tuple[datetime, uuid.UUID] | None = None
     if cursor is not None:
         values = cursors.decode(MY_COURSES, cursor)
@@ -169,5 +165,5 @@ async def my_courses(
     next_cursor = None
     if more:
         last = page[-1]
-        next_cursor = cursors.encode(MY_COURSES, [last["created_at"].isoformat(), last["id"]])
+        next_cursor = cursors.encode(MY_COURSES, [last.created_at.isoformat(), last.id])
     return page, next_cursor

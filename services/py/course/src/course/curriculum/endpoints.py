@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Any
 
 from edu_common.auth import CurrentUser, OptionalUser
@@ -38,7 +39,9 @@ async def get_curriculum(course_id: uuid.UUID, conn: DbConn, caches: CacheDep) -
     cached = await caches.curricula.get(course_id)
     if cached is not None:
         return cached
-    found = Curriculum.model_validate(await service.curriculum(conn, course_id))
+    found = Curriculum.model_validate(
+        await service.curriculum(conn, course_id), from_attributes=True
+    )
     await caches.curricula.set(course_id, found.model_dump(mode="json"))
     return found
 
@@ -58,8 +61,8 @@ async def add_module(
     conn: DbConn,
 ) -> Any:
     module = await service.add_module(conn, user, course_id, body)
-    await invalidate.course(course_id)
-    return module
+    await invalidate.mark_stale(course_id)
+    return ModuleOut.model_validate(module, from_attributes=True)
 
 
 @router.put("/modules/{module_id}", response_model=ModuleOut, responses=_OWNER_ERRORS)
@@ -71,15 +74,15 @@ async def update_module(
     conn: DbConn,
 ) -> Any:
     module = await service.update_module(conn, user, module_id, body)
-    await invalidate.course(module["course_id"])
-    return module
+    await invalidate.mark_stale(module.course_id)
+    return ModuleOut.model_validate(module, from_attributes=True)
 
 
 @router.delete("/modules/{module_id}", status_code=204, responses=_OWNER_ERRORS)
 async def delete_module(
     module_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
 ) -> Response:
-    await invalidate.course(await service.delete_module(conn, user, module_id))
+    await invalidate.mark_stale(await service.delete_module(conn, user, module_id))
     return Response(status_code=204)
 
 
@@ -98,8 +101,8 @@ async def add_lesson(
     conn: DbConn,
 ) -> Any:
     lesson = await service.add_lesson(conn, user, module_id, body)
-    await invalidate.course(lesson["course_id"])
-    return lesson
+    await invalidate.mark_stale(lesson.course_id)
+    return LessonOut.model_validate(lesson, from_attributes=True)
 
 
 @router.put("/lessons/{lesson_id}", response_model=LessonOut, responses=_OWNER_ERRORS)
@@ -111,15 +114,15 @@ async def update_lesson(
     conn: DbConn,
 ) -> Any:
     lesson = await service.update_lesson(conn, user, lesson_id, body)
-    await invalidate.course(lesson["course_id"])
-    return lesson
+    await invalidate.mark_stale(lesson.course_id)
+    return LessonOut.model_validate(lesson, from_attributes=True)
 
 
 @router.delete("/lessons/{lesson_id}", status_code=204, responses=_OWNER_ERRORS)
 async def delete_lesson(
     lesson_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
 ) -> Response:
-    await invalidate.course(await service.delete_lesson(conn, user, lesson_id))
+    await invalidate.mark_stale(await service.delete_lesson(conn, user, lesson_id))
     return Response(status_code=204)
 
 
@@ -132,4 +135,9 @@ async def delete_lesson(
     "course's teacher and admins; 401 without a token, 403 `not_enrolled` for anyone else.",
 )
 async def read_lesson(lesson_id: uuid.UUID, user: OptionalUser, conn: DbConn) -> Any:
-    return await service.read_lesson(conn, user, lesson_id)
+    reading = await service.read_lesson(conn, user, lesson_id)
+    return LessonView(
+        **asdict(reading.lesson),
+        prev_lesson_id=reading.prev_lesson_id,
+        next_lesson_id=reading.next_lesson_id,
+    )

@@ -31,8 +31,8 @@ async def add_review(
     body: ReviewCreate, student: Student, invalidate: Invalidate, conn: DbConn
 ) -> Any:
     review = await service.add_review(conn, student, body)
-    await invalidate.course(body.course_id)
-    return review
+    await invalidate.mark_stale(body.course_id)
+    return ReviewOut.model_validate(review, from_attributes=True)
 
 
 @router.get(
@@ -44,5 +44,6 @@ async def add_review(
 async def course_reviews(
     course_id: uuid.UUID, conn: DbConn, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
 ) -> Any:
-    rows, next_cursor = await service.course_reviews(conn, cursors, course_id, limit, cursor)
-    return {"items": rows, "next_cursor": next_cursor}
+    reviews, next_cursor = await service.course_reviews(conn, cursors, course_id, limit, cursor)
+    items = [ReviewOut.model_validate(r, from_attributes=True) for r in reviews]
+    return ReviewPage(items=items, next_cursor=next_cursor)

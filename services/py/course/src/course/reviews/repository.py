@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,13 +12,24 @@ import asyncpg
 _COLUMNS = "id, course_id, student_id, author_name, rating, comment, created_at"
 
 
+@dataclass(frozen=True)
+class Review:
+    id: uuid.UUID
+    course_id: uuid.UUID
+    student_id: uuid.UUID
+    author_name: str
+    rating: int
+    comment: str
+    created_at: datetime
+
+
 class ReviewRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
     async def add(
         self, course_id: uuid.UUID, student_id: uuid.UUID, author: str, rating: int, comment: str
-    ) -> dict[str, Any] | None:
+    ) -> Review | None:
         """The new review, or None when the student already reviewed the course."""
         row = await self.conn.fetchrow(
             "INSERT INTO reviews (course_id, student_id, author_name, rating, comment)"
@@ -29,7 +41,7 @@ class ReviewRepository:
             rating,
             comment,
         )
-        return None if row is None else dict(row)
+        return None if row is None else Review(**dict(row))
 
     async def count_rating(self, course_id: uuid.UUID, rating: int) -> None:
         # One statement reading the row it updates: concurrent reviews queue on the row lock
@@ -44,7 +56,7 @@ class ReviewRepository:
 
     async def newest(
         self, course_id: uuid.UUID, limit: int, after: tuple[datetime, uuid.UUID] | None
-    ) -> list[dict[str, Any]]:
+    ) -> list[Review]:
         args: list[Any] = [course_id, limit]
         keyset = ""
         if after is not None:
@@ -55,4 +67,4 @@ class ReviewRepository:
             " ORDER BY created_at DESC, id DESC LIMIT $2",
             *args,
         )
-        return [dict(r) for r in rows]
+        return [Review(**dict(r)) for r in rows]

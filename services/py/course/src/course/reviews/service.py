@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 from edu_common.errors import AppError, forbidden, not_found
@@ -13,13 +12,11 @@ from edu_common.security.tokens import Principal
 
 from course.catalog.repository import CourseRepository
 from course.enrollments.repository import EnrollmentRepository
-from course.reviews.repository import ReviewRepository
+from course.reviews.repository import Review, ReviewRepository
 from course.reviews.schemas import ReviewCreate
 
 
-async def add_review(
-    conn: asyncpg.Connection, student: Principal, body: ReviewCreate
-) -> dict[str, Any]:
+async def add_review(conn: asyncpg.Connection, student: Principal, body: ReviewCreate) -> Review:
     if await CourseRepository(conn).get(body.course_id) is None:
         raise not_found("course")
     if not await EnrollmentRepository(conn).is_enrolled(body.course_id, student.user_id):
@@ -40,7 +37,7 @@ async def course_reviews(
     course_id: uuid.UUID,
     limit: int,
     cursor: str | None,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[Review], str | None]:
     if await CourseRepository(conn).get(course_id) is None:
         raise not_found("course")
     kind = f"reviews:{course_id}"
@@ -57,5 +54,5 @@ async def course_reviews(
     next_cursor = None
     if more:
         last = page[-1]
-        next_cursor = cursors.encode(kind, [last["created_at"].isoformat(), last["id"]])
+        next_cursor = cursors.encode(kind, [last.created_at.isoformat(), last.id])
     return page, next_cursor

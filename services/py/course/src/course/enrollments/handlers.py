@@ -47,7 +47,7 @@ class EnrollmentProjection:
     async def _counted(
         self, enrollments: EnrollmentRepository, event: EnrollmentCreated | EnrollmentCompleted
     ) -> None:
-        await enrollments.count_new(event.course_id)
+        await enrollments.count_enrollment(event.course_id)
         caches = self.caches()
         if caches is not None:
             await caches.courses.delete(event.course_id)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from course.enrollments.events import CONSUMER as ENROLLMENTS
-from course.enrollments.events import EnrollmentProjection
+from course.enrollments.handlers import CONSUMER as ENROLLMENTS
+from course.enrollments.handlers import EnrollmentProjection
 from edu_common.events.consumer import EventConsumer
 from edu_common.events.contracts import EnrollmentCompleted, EnrollmentCreated
 

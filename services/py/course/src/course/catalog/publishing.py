@@ -1,0 +1,32 @@
+"""What course tells other services: a snapshot of the course after each change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from edu_common.events import enqueue
+from edu_common.events.contracts import CourseSnapshot
+
+from course.catalog.repository import Course, CourseRepository
+
+
+async def announce(
+    conn: asyncpg.Connection, event: type[CourseSnapshot], course: Course, **extra: Any
+) -> None:
+    """Stores the event in the caller's transaction, with the course as it now stands."""
+    lesson_ids = await CourseRepository(conn).lesson_ids(course.id)
+    await enqueue(
+        conn,
+        event(
+            course_id=course.id,
+            teacher_id=course.teacher_id,
+            title=course.title,
+            price_cents=course.price_cents,
+            currency=course.currency,
+            status=course.status,
+            lesson_ids=lesson_ids,
+            revision=course.revision,
+            **extra,
+        ),
+    )
