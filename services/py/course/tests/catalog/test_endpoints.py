@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 import httpx
+from edu_devstack.testing import assert_problem
 
 
 async def test_create_course_as_verified_teacher(
@@ -158,3 +159,37 @@ async def test_categories(client: httpx.AsyncClient, make_course: Any) -> None:
     cats = (await client.get("/categories")).json()
     counted = {c["id"]: c["course_count"] for c in cats}
     assert counted[first["id"]] == 1
+
+
+async def test_rule_errors_list_the_field_like_schema_errors(
+    client: httpx.AsyncClient, make_course: Any, teacher: Any
+) -> None:
+    course = await make_course()
+    schema = assert_problem(
+        await client.put(f"/courses/{course['id']}", json={"price_cents": -5}, headers=teacher[1]),
+        422,
+        "validation_error",
+    )
+    assert [e["loc"] for e in schema["errors"]] == [["body", "price_cents"]]
+    for field in ("title", "level", "price_cents", "currency", "duration_minutes"):
+        r = await client.put(f"/courses/{course['id']}", json={field: None}, headers=teacher[1])
+        body = assert_problem(r, 422, "validation_error")
+        assert body["errors"] == [
+            {"loc": ["body", field], "msg": f"{field} cannot be null", "type": "null_not_allowed"}
+        ]
+    unknown = {"category_id": str(uuid.uuid4())}
+    for r in (
+        await client.put(f"/courses/{course['id']}", json=unknown, headers=teacher[1]),
+        await client.post(
+            "/courses",
+            json={"title": "T", "level": "beginner", "price_cents": 0, **unknown},
+            headers=teacher[1],
+        ),
+    ):
+        body = assert_problem(r, 422, "unknown_category")
+        assert body["errors"] == [
+            {"loc": ["body", "category_id"], "msg": "no such category", "type": "unknown_category"}
+        ]
+    # Nothing was changed by the refused updates.
+    again = (await client.get(f"/courses/{course['id']}")).json()
+    assert (again["title"], again["price_cents"]) == (course["title"], course["price_cents"])
