@@ -18,7 +18,6 @@ async def test_create_course_as_verified_teacher(
             "level": "beginner",
             "price_cents": 1500,
             "teacher_id": str(uuid.uuid4()),
-            "status": "archived",
         },
         headers=teacher[1],
     )
@@ -58,6 +57,9 @@ async def test_create_course_bad_input(client: httpx.AsyncClient, teacher: Any) 
         {"currency": "dollars"},
         {"category_id": "not-a-uuid"},
         {"category_id": str(uuid.uuid4())},
+        # A new course is published or a draft; never archived.
+        {"status": "archived"},
+        {"status": "Published"},
     ):
         r = await client.post("/courses", json={**base, **bad}, headers=teacher[1])
         assert r.status_code == 422, (bad, r.text)

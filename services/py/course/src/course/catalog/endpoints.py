@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from edu_common.auth import CurrentUser, Teacher, VerifiedTeacher
+from edu_common.auth import CurrentUser, OptionalUser, Teacher, VerifiedTeacher
 from edu_common.db import DbConn
 from edu_common.errors import error_responses
 from edu_common.pagination import Cursor, Cursors, Limit
@@ -78,7 +78,7 @@ async def list_courses(
     "/courses/my",
     response_model=CoursePage,
     responses=error_responses(400, 401, 403, 422),
-    summary="The caller's own courses, archived ones included, newest first",
+    summary="The caller's own courses, drafts and archived ones included, newest first",
 )
 async def my_courses(
     teacher: Teacher, conn: DbConn, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
@@ -90,16 +90,22 @@ async def my_courses(
 @router.get(
     "/courses/{course_id}",
     response_model=CourseDetail,
-    responses=error_responses(404, 422),
+    responses=error_responses(401, 404, 422),
     summary="One course, archived ones included",
+    description="A draft is 404 to anyone but its teacher and admins.",
 )
-async def get_course(course_id: uuid.UUID, conn: DbConn, caches: CacheDep) -> Any:
+async def get_course(
+    course_id: uuid.UUID, user: OptionalUser, conn: DbConn, caches: CacheDep
+) -> Any:
+    # Only what anyone may read is cached (never a draft), so a hit needs no access check.
     cached = await caches.courses.get(course_id)
     if cached is not None:
         return cached
-    course = _detail(await service.get_course(conn, course_id))
-    await caches.courses.set(course_id, course.model_dump(mode="json"))
-    return course
+    course = await service.get_course(conn, course_id, user)
+    detail = _detail(course)
+    if not course.is_draft:
+        await caches.courses.set(course_id, detail.model_dump(mode="json"))
+    return detail
 
 
 @router.post(
@@ -108,6 +114,9 @@ async def get_course(course_id: uuid.UUID, conn: DbConn, caches: CacheDep) -> An
     response_model=CourseDetail,
     responses=error_responses(400, 401, 403, 422),
     summary="Create a course (verified teachers)",
+    description="`status` is `published` (the default) or `draft`: a draft is in no catalog, "
+    "search or category count, and 404 to anyone but its teacher and admins until it is "
+    "published.",
 )
 async def create_course(teacher: VerifiedTeacher, body: CourseCreate, conn: DbConn) -> Any:
     return _detail(await service.create_course(conn, teacher, body))
@@ -142,6 +151,23 @@ async def delete_course(
     await invalidate.mark_stale(course_id)
     await service.remove_course(conn, user, course_id)
     return Response(status_code=204)
+
+
+@router.post(
+    "/courses/{course_id}/publish",
+    response_model=CourseDetail,
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Publish a draft (its teacher or an admin)",
+    description="200 with the course. A draft needs at least one lesson: 409 "
+    "`course_has_no_lessons` otherwise. A published course stays as it is (200); an archived "
+    "one is a 409 `course_archived`. 403 `not_course_owner` for another user who may see the "
+    "course, 404 for one who may not.",
+)
+async def publish_course(
+    course_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
+) -> Any:
+    await invalidate.mark_stale(course_id)
+    return _detail(await service.publish_course(conn, user, course_id))
 
 
 @router.get(

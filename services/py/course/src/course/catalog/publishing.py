@@ -14,7 +14,12 @@ from course.catalog.repository import Course, CourseRepository
 async def announce(
     conn: asyncpg.Connection, event: type[CourseSnapshot], course: Course, **extra: Any
 ) -> None:
-    """Stores the event in the caller's transaction, with the course as it now stands."""
+    """Stores the event in the caller's transaction, with the course as it now stands.
+
+    Nothing about a draft leaves the service: other services hear of a course when it is
+    published (CourseCreated), so a draft can be neither bought nor enrolled in."""
+    if course.is_draft:
+        return
     lesson_ids = await CourseRepository(conn).lesson_ids(course.id)
     await enqueue(
         conn,

@@ -53,6 +53,10 @@ class Course:
     def is_archived(self) -> bool:
         return self.status == "archived"
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
 
 _COURSE_FIELDS = tuple(f.name for f in fields(Course))
 
@@ -117,6 +121,14 @@ class CourseRepository:
     async def archive(self, course_id: uuid.UUID) -> Course:
         row = await self.conn.fetchrow(
             "UPDATE courses SET status = 'archived', revision = revision + 1, updated_at = now()"
+            f" WHERE id = $1 RETURNING {COURSE_COLUMNS}",
+            course_id,
+        )
+        return course_from_row(row)
+
+    async def publish(self, course_id: uuid.UUID) -> Course:
+        row = await self.conn.fetchrow(
+            "UPDATE courses SET status = 'published', revision = revision + 1, updated_at = now()"
             f" WHERE id = $1 RETURNING {COURSE_COLUMNS}",
             course_id,
         )

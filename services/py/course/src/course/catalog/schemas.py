@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from edu_common.pagination import Page
 from edu_common.sanitize import PlainText
@@ -42,6 +42,8 @@ class CourseCreate(BaseModel):
     currency: Currency = "USD"
     category_id: uuid.UUID | None = None
     duration_minutes: Minutes = 0
+    # A draft is seen only by its teacher and admins until POST /courses/{id}/publish.
+    status: Literal["draft", "published"] = "published"
 
 
 class CourseUpdate(BaseModel):

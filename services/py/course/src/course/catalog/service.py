@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from edu_common.errors import forbidden, not_found
+from edu_common.errors import AppError, forbidden, not_found
 from edu_common.events.contracts import CourseArchived, CourseCreated, CourseUpdated
 from edu_common.pagination import CursorCodec, invalid_cursor
 from edu_common.security.tokens import Principal
@@ -23,9 +23,18 @@ from course.validation import invalid_field, null_field
 MY_COURSES = "my_courses"
 
 
-async def get_course(conn: asyncpg.Connection, course_id: uuid.UUID) -> Course:
+def can_see(course: Course, user: Principal | None) -> bool:
+    """A draft is its teacher's and the admins' alone; to anyone else it does not exist."""
+    if not course.is_draft:
+        return True
+    return user is not None and (user.is_admin or user.user_id == course.teacher_id)
+
+
+async def get_course(
+    conn: asyncpg.Connection, course_id: uuid.UUID, user: Principal | None
+) -> Course:
     course = await CourseRepository(conn).get(course_id)
-    if course is None:
+    if course is None or not can_see(course, user):
         raise not_found("course")
     return course
 
@@ -33,7 +42,7 @@ async def get_course(conn: asyncpg.Connection, course_id: uuid.UUID) -> Course:
 async def owned_course(conn: asyncpg.Connection, course_id: uuid.UUID, user: Principal) -> Course:
     """The course, locked for a change by its teacher or an admin."""
     course = await CourseRepository(conn).get(course_id, for_update=True)
-    if course is None:
+    if course is None or not can_see(course, user):
         raise not_found("course")
     if course.teacher_id != user.user_id and not user.is_admin:
         raise forbidden("only the course's teacher can change it", "not_course_owner")
@@ -90,10 +99,26 @@ async def remove_course(conn: asyncpg.Connection, user: Principal, course_id: uu
             archived = await repo.archive(course_id)
             await announce(conn, CourseArchived, archived)
         return
-    await announce(
-        conn, CourseArchived, replace(course, status="archived", revision=course.revision + 1)
-    )
+    if not course.is_draft:  # nobody else ever heard of a draft
+        gone = replace(course, status="archived", revision=course.revision + 1)
+        await announce(conn, CourseArchived, gone)
     await repo.delete(course_id)
+
+
+async def publish_course(conn: asyncpg.Connection, user: Principal, course_id: uuid.UUID) -> Course:
+    """A draft with at least one lesson goes into the catalog, and other services hear of it
+    for the first time. Publishing a published course changes nothing."""
+    course = await owned_course(conn, course_id, user)
+    if course.is_archived:
+        raise AppError(409, "course_archived", "an archived course cannot be published again")
+    if not course.is_draft:
+        return course
+    repo = CourseRepository(conn)
+    if not await repo.lesson_ids(course_id):
+        raise AppError(409, "course_has_no_lessons", "add a lesson before publishing the course")
+    published = await repo.publish(course_id)
+    await announce(conn, CourseCreated, published)
+    return published
 
 
 def _catalog_kind(sort: Sort, filters: CatalogFilter) -> str:

@@ -32,17 +32,21 @@ _OWNER_ERRORS = error_responses(400, 401, 403, 404, 422)
 @router.get(
     "/courses/{course_id}/curriculum",
     response_model=Curriculum,
-    responses=error_responses(404, 422),
+    responses=error_responses(401, 404, 422),
     summary="Modules and lesson titles of a course, without lesson content",
+    description="A draft's is 404 to anyone but the course's teacher and admins.",
 )
-async def get_curriculum(course_id: uuid.UUID, conn: DbConn, caches: CacheDep) -> Any:
+async def get_curriculum(
+    course_id: uuid.UUID, user: OptionalUser, conn: DbConn, caches: CacheDep
+) -> Any:
+    # Only what anyone may read is cached (never a draft's), so a hit needs no access check.
     cached = await caches.curricula.get(course_id)
     if cached is not None:
         return cached
-    found = Curriculum.model_validate(
-        await service.curriculum(conn, course_id), from_attributes=True
-    )
-    await caches.curricula.set(course_id, found.model_dump(mode="json"))
+    outline = await service.curriculum(conn, course_id, user)
+    found = Curriculum.model_validate(outline, from_attributes=True)
+    if outline.is_public:
+        await caches.curricula.set(course_id, found.model_dump(mode="json"))
     return found
 
 
@@ -132,7 +136,8 @@ async def delete_lesson(
     responses=error_responses(401, 403, 404, 422),
     summary="A lesson with its content, for those who may read it",
     description="Free courses and preview lessons: anyone. Otherwise enrolled students, the "
-    "course's teacher and admins; 401 without a token, 403 `not_enrolled` for anyone else.",
+    "course's teacher and admins; 401 without a token, 403 `not_enrolled` for anyone else. "
+    "A draft's lessons are 404 to anyone but the course's teacher and admins.",
 )
 async def read_lesson(lesson_id: uuid.UUID, user: OptionalUser, conn: DbConn) -> Any:
     reading = await service.read_lesson(conn, user, lesson_id)

@@ -12,6 +12,7 @@ from edu_common.security.tokens import Principal
 
 from course.catalog.publishing import announce
 from course.catalog.repository import CourseRepository
+from course.catalog.service import can_see, get_course
 from course.curriculum.content import render_markdown
 from course.curriculum.repository import (
     Lesson,
@@ -30,6 +31,8 @@ class CourseOutline:
     course_id: uuid.UUID
     modules: list[ModuleOutline]
     total_lessons: int
+    # Anyone may read it (the course is no draft), so it may be cached.
+    is_public: bool
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ async def _lock_for_teacher(
     """Locks the course for a change to its curriculum by its teacher; the lock serializes
     every such change (positions stay dense)."""
     course = await CourseRepository(conn).get(course_id, for_update=True)
-    if course is None:
+    if course is None or not can_see(course, user):
         raise not_found("course")
     if course.teacher_id != user.user_id:
         raise forbidden("only the course's teacher can change its curriculum", "not_course_owner")
@@ -183,23 +186,26 @@ async def delete_lesson(
     return course_id
 
 
-async def curriculum(conn: asyncpg.Connection, course_id: uuid.UUID) -> CourseOutline:
-    if await CourseRepository(conn).get(course_id) is None:
-        raise not_found("course")
+async def curriculum(
+    conn: asyncpg.Connection, course_id: uuid.UUID, user: Principal | None
+) -> CourseOutline:
+    course = await get_course(conn, course_id, user)
     modules = await ModuleRepository(conn).curriculum(course_id)
     total = sum(len(m.lessons) for m in modules)
-    return CourseOutline(course_id=course_id, modules=modules, total_lessons=total)
+    return CourseOutline(course_id, modules, total, is_public=not course.is_draft)
 
 
 async def read_lesson(
     conn: asyncpg.Connection, user: Principal | None, lesson_id: uuid.UUID
 ) -> LessonReading:
     """Free courses and preview lessons are open to all; the rest to enrolled students, the
-    course's teacher and admins."""
+    course's teacher and admins. A draft's lessons do not exist for anyone else."""
     lesson = await _lesson(conn, lesson_id)
     courses = CourseRepository(conn)
     course = await courses.get(lesson.course_id)
     assert course is not None  # lessons go with their course
+    if not can_see(course, user):
+        raise not_found("lesson")
     if course.price_cents > 0 and not lesson.is_preview:
         if user is None:
             raise unauthorized()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from edu_common.auth import Student
+from edu_common.auth import OptionalUser, Student
 from edu_common.db import DbConn
 from edu_common.errors import error_responses
 from edu_common.pagination import Cursor, Cursors, Limit
@@ -38,12 +38,20 @@ async def add_review(
 @router.get(
     "/reviews/course/{course_id}",
     response_model=ReviewPage,
-    responses=error_responses(400, 404, 422),
+    responses=error_responses(400, 401, 404, 422),
     summary="A course's reviews, newest first",
+    description="A draft's are 404 to anyone but the course's teacher and admins.",
 )
 async def course_reviews(
-    course_id: uuid.UUID, conn: DbConn, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
+    course_id: uuid.UUID,
+    user: OptionalUser,
+    conn: DbConn,
+    cursors: Cursors,
+    limit: Limit = 20,
+    cursor: Cursor = None,
 ) -> Any:
-    reviews, next_cursor = await service.course_reviews(conn, cursors, course_id, limit, cursor)
+    reviews, next_cursor = await service.course_reviews(
+        conn, cursors, user, course_id, limit, cursor
+    )
     items = [ReviewOut.model_validate(r, from_attributes=True) for r in reviews]
     return ReviewPage(items=items, next_cursor=next_cursor)

@@ -6,19 +6,18 @@ import uuid
 from datetime import datetime
 
 import asyncpg
-from edu_common.errors import AppError, forbidden, not_found
+from edu_common.errors import AppError, forbidden
 from edu_common.pagination import CursorCodec, invalid_cursor
 from edu_common.security.tokens import Principal
 
-from course.catalog.repository import CourseRepository
+from course.catalog.service import get_course
 from course.enrollments.repository import EnrollmentRepository
 from course.reviews.repository import Review, ReviewRepository
 from course.reviews.schemas import ReviewCreate
 
 
 async def add_review(conn: asyncpg.Connection, student: Principal, body: ReviewCreate) -> Review:
-    if await CourseRepository(conn).get(body.course_id) is None:
-        raise not_found("course")
+    await get_course(conn, body.course_id, student)
     if not await EnrollmentRepository(conn).is_enrolled(body.course_id, student.user_id):
         raise forbidden("only students enrolled in the course can review it", "not_enrolled")
     reviews = ReviewRepository(conn)
@@ -34,12 +33,12 @@ async def add_review(conn: asyncpg.Connection, student: Principal, body: ReviewC
 async def course_reviews(
     conn: asyncpg.Connection,
     cursors: CursorCodec,
+    user: Principal | None,
     course_id: uuid.UUID,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[Review], str | None]:
-    if await CourseRepository(conn).get(course_id) is None:
-        raise not_found("course")
+    await get_course(conn, course_id, user)
     kind = f"reviews:{course_id}"
     after: tuple[datetime, uuid.UUID] | None = None
     if cursor is not None:
