@@ -23,7 +23,7 @@ from course.catalog.schemas import (
     Level,
     Sort,
 )
-from course.dependencies import CacheDep, Invalidate, Settings
+from course.dependencies import CacheDep, Settings
 
 router = APIRouter(tags=["courses"])
 
@@ -132,10 +132,10 @@ async def update_course(
     course_id: uuid.UUID,
     user: CurrentUser,
     body: CourseUpdate,
-    invalidate: Invalidate,
+    caches: CacheDep,
     conn: DbConn,
 ) -> Any:
-    await invalidate.mark_stale(course_id)
+    caches.drop_after_commit(conn, course_id)
     return _detail(await service.update_course(conn, user, course_id, body))
 
 
@@ -146,9 +146,9 @@ async def update_course(
     summary="Remove a course; one with enrollments is archived instead",
 )
 async def delete_course(
-    course_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
+    course_id: uuid.UUID, user: CurrentUser, caches: CacheDep, conn: DbConn
 ) -> Response:
-    await invalidate.mark_stale(course_id)
+    caches.drop_after_commit(conn, course_id)
     await service.remove_course(conn, user, course_id)
     return Response(status_code=204)
 
@@ -164,9 +164,9 @@ async def delete_course(
     "course, 404 for one who may not.",
 )
 async def publish_course(
-    course_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
+    course_id: uuid.UUID, user: CurrentUser, caches: CacheDep, conn: DbConn
 ) -> Any:
-    await invalidate.mark_stale(course_id)
+    caches.drop_after_commit(conn, course_id)
     return _detail(await service.publish_course(conn, user, course_id))
 
 

@@ -22,7 +22,7 @@ from course.curriculum.schemas import (
     ModuleOut,
     ModuleUpdate,
 )
-from course.dependencies import CacheDep, Invalidate
+from course.dependencies import CacheDep
 
 router = APIRouter(tags=["curriculum"])
 
@@ -61,11 +61,11 @@ async def add_module(
     course_id: uuid.UUID,
     body: ModuleCreate,
     user: CurrentUser,
-    invalidate: Invalidate,
+    caches: CacheDep,
     conn: DbConn,
 ) -> Any:
     module = await service.add_module(conn, user, course_id, body)
-    await invalidate.mark_stale(course_id)
+    caches.drop_after_commit(conn, course_id)
     return ModuleOut.model_validate(module, from_attributes=True)
 
 
@@ -74,19 +74,19 @@ async def update_module(
     module_id: uuid.UUID,
     body: ModuleUpdate,
     user: CurrentUser,
-    invalidate: Invalidate,
+    caches: CacheDep,
     conn: DbConn,
 ) -> Any:
     module = await service.update_module(conn, user, module_id, body)
-    await invalidate.mark_stale(module.course_id)
+    caches.drop_after_commit(conn, module.course_id)
     return ModuleOut.model_validate(module, from_attributes=True)
 
 
 @router.delete("/modules/{module_id}", status_code=204, responses=_OWNER_ERRORS)
 async def delete_module(
-    module_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
+    module_id: uuid.UUID, user: CurrentUser, caches: CacheDep, conn: DbConn
 ) -> Response:
-    await invalidate.mark_stale(await service.delete_module(conn, user, module_id))
+    caches.drop_after_commit(conn, await service.delete_module(conn, user, module_id))
     return Response(status_code=204)
 
 
@@ -101,11 +101,11 @@ async def add_lesson(
     module_id: uuid.UUID,
     body: LessonCreate,
     user: CurrentUser,
-    invalidate: Invalidate,
+    caches: CacheDep,
     conn: DbConn,
 ) -> Any:
     lesson = await service.add_lesson(conn, user, module_id, body)
-    await invalidate.mark_stale(lesson.course_id)
+    caches.drop_after_commit(conn, lesson.course_id)
     return LessonOut.model_validate(lesson, from_attributes=True)
 
 
@@ -114,19 +114,19 @@ async def update_lesson(
     lesson_id: uuid.UUID,
     body: LessonUpdate,
     user: CurrentUser,
-    invalidate: Invalidate,
+    caches: CacheDep,
     conn: DbConn,
 ) -> Any:
     lesson = await service.update_lesson(conn, user, lesson_id, body)
-    await invalidate.mark_stale(lesson.course_id)
+    caches.drop_after_commit(conn, lesson.course_id)
     return LessonOut.model_validate(lesson, from_attributes=True)
 
 
 @router.delete("/lessons/{lesson_id}", status_code=204, responses=_OWNER_ERRORS)
 async def delete_lesson(
-    lesson_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
+    lesson_id: uuid.UUID, user: CurrentUser, caches: CacheDep, conn: DbConn
 ) -> Response:
-    await invalidate.mark_stale(await service.delete_lesson(conn, user, lesson_id))
+    caches.drop_after_commit(conn, await service.delete_lesson(conn, user, lesson_id))
     return Response(status_code=204)
 
 

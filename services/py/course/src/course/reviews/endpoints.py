@@ -11,7 +11,7 @@ from edu_common.errors import error_responses
 from edu_common.pagination import Cursor, Cursors, Limit
 from fastapi import APIRouter
 
-from course.dependencies import Invalidate
+from course.dependencies import CacheDep
 from course.reviews import service
 from course.reviews.schemas import ReviewCreate, ReviewOut, ReviewPage
 
@@ -27,11 +27,9 @@ router = APIRouter(tags=["reviews"])
     description="403 `not_enrolled` for a student not enrolled; 409 `already_reviewed` for a "
     "second review. Updates the course's `avg_rating` and `review_count`.",
 )
-async def add_review(
-    body: ReviewCreate, student: Student, invalidate: Invalidate, conn: DbConn
-) -> Any:
+async def add_review(body: ReviewCreate, student: Student, caches: CacheDep, conn: DbConn) -> Any:
     review = await service.add_review(conn, student, body)
-    await invalidate.mark_stale(body.course_id)
+    caches.drop_after_commit(conn, body.course_id)
     return ReviewOut.model_validate(review, from_attributes=True)
 
 
