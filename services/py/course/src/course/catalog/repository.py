@@ -8,12 +8,14 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+from edu_common.pagination import PageRequest, newest_first, paginate
 
 COURSE_COLUMNS = (
     "id, teacher_id, teacher_name, title, description, level, price_cents, currency,"
     " category_id, duration_minutes, status, avg_rating::float8 AS avg_rating, review_count,"
     " enrollment_count, revision, created_at, updated_at"
 )
+NEWEST = newest_first()
 _EDITABLE = {
     "title",
     "description",
@@ -174,16 +176,13 @@ class CourseRepository:
         return [Category(**dict(r)) for r in rows]
 
     async def by_teacher(
-        self, teacher_id: uuid.UUID, limit: int, after: tuple[datetime, uuid.UUID] | None
-    ) -> list[Course]:
-        args: list[Any] = [teacher_id, limit]
-        keyset = ""
-        if after is not None:
-            args += list(after)
-            keyset = " AND (created_at, id) < ($3, $4)"
-        rows = await self.conn.fetch(
-            f"SELECT {COURSE_COLUMNS} FROM courses WHERE teacher_id = $1{keyset}"
-            " ORDER BY created_at DESC, id DESC LIMIT $2",
-            *args,
+        self, teacher_id: uuid.UUID, page: PageRequest
+    ) -> tuple[list[Course], str | None]:
+        rows, next_cursor = await paginate(
+            self.conn,
+            f"SELECT {COURSE_COLUMNS} FROM courses WHERE teacher_id = $1",
+            [teacher_id],
+            NEWEST,
+            page,
         )
-        return [course_from_row(r) for r in rows]
+        return [course_from_row(r) for r in rows], next_cursor

@@ -5,19 +5,17 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import replace
-from datetime import datetime
-from typing import Any
 
 import asyncpg
 from edu_common.errors import AppError, forbidden, not_found
 from edu_common.events.contracts import CourseArchived, CourseCreated, CourseUpdated
-from edu_common.pagination import CursorCodec, invalid_cursor
+from edu_common.pagination import CursorCodec, PageRequest
 from edu_common.security.tokens import Principal
 
 from course.catalog.publishing import announce
 from course.catalog.repository import CatalogFilter, Course, CourseRepository
 from course.catalog.schemas import CourseCreate, CourseUpdate, Sort
-from course.catalog.search import CatalogHit, CatalogQuery, sort_keys
+from course.catalog.search import CatalogHit, CatalogQuery
 from course.validation import invalid_field, null_field
 
 MY_COURSES = "my_courses"
@@ -134,23 +132,6 @@ def _catalog_kind(sort: Sort, filters: CatalogFilter) -> str:
     )
 
 
-def _parse_after(sort: Sort, values: list[Any]) -> list[Any]:
-    try:
-        first, ident = values
-        course_id = uuid.UUID(str(ident))
-        if sort in (Sort.RELEVANCE, Sort.RATING):
-            if isinstance(first, bool) or not isinstance(first, int | float):
-                raise ValueError
-            return [float(first), course_id]
-        if sort in (Sort.PRICE_ASC, Sort.PRICE_DESC):
-            if isinstance(first, bool) or not isinstance(first, int):
-                raise ValueError
-            return [first, course_id]
-        return [datetime.fromisoformat(str(first)), course_id]
-    except (ValueError, TypeError):
-        raise invalid_cursor() from None
-
-
 async def catalog(
     conn: asyncpg.Connection,
     cursors: CursorCodec,
@@ -162,12 +143,8 @@ async def catalog(
 ) -> tuple[list[CatalogHit], str | None]:
     if sort is None or (sort is Sort.RELEVANCE and not filters.q):
         sort = Sort.RELEVANCE if filters.q else Sort.NEWEST
-    kind = _catalog_kind(sort, filters)
-    after = None if cursor is None else _parse_after(sort, cursors.decode(kind, cursor))
-    rows = await CatalogQuery(conn, candidates).page(filters, str(sort), limit + 1, after)
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = cursors.encode(kind, sort_keys(str(sort), page[-1])) if more else None
-    return page, next_cursor
+    page = PageRequest.decode(cursors, _catalog_kind(sort, filters), limit, cursor)
+    return await CatalogQuery(conn, candidates).page(filters, str(sort), page)
 
 
 async def my_courses(
@@ -177,18 +154,5 @@ async def my_courses(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[Course], str | None]:
-    after: tuple[datetime, uuid.UUID] | None = None
-    if cursor is not None:
-        values = cursors.decode(MY_COURSES, cursor)
-        try:
-            created_at, course_id = values
-            after = (datetime.fromisoformat(str(created_at)), uuid.UUID(str(course_id)))
-        except (ValueError, TypeError):
-            raise invalid_cursor() from None
-    rows = await CourseRepository(conn).by_teacher(teacher.user_id, limit + 1, after)
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = None
-    if more:
-        last = page[-1]
-        next_cursor = cursors.encode(MY_COURSES, [last.created_at.isoformat(), last.id])
-    return page, next_cursor
+    page = PageRequest.decode(cursors, MY_COURSES, limit, cursor)
+    return await CourseRepository(conn).by_teacher(teacher.user_id, page)

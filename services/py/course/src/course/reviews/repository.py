@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import asyncpg
+from edu_common.pagination import PageRequest, newest_first, paginate
 
 _COLUMNS = "id, course_id, student_id, author_name, rating, comment, created_at"
+_NEWEST = newest_first()
 
 
 @dataclass(frozen=True)
@@ -55,16 +56,13 @@ class ReviewRepository:
         )
 
     async def newest(
-        self, course_id: uuid.UUID, limit: int, after: tuple[datetime, uuid.UUID] | None
-    ) -> list[Review]:
-        args: list[Any] = [course_id, limit]
-        keyset = ""
-        if after is not None:
-            args += list(after)
-            keyset = " AND (created_at, id) < ($3, $4)"
-        rows = await self.conn.fetch(
-            f"SELECT {_COLUMNS} FROM reviews WHERE course_id = $1{keyset}"
-            " ORDER BY created_at DESC, id DESC LIMIT $2",
-            *args,
+        self, course_id: uuid.UUID, page: PageRequest
+    ) -> tuple[list[Review], str | None]:
+        rows, next_cursor = await paginate(
+            self.conn,
+            f"SELECT {_COLUMNS} FROM reviews WHERE course_id = $1",
+            [course_id],
+            _NEWEST,
+            page,
         )
-        return [Review(**dict(r)) for r in rows]
+        return [Review(**dict(r)) for r in rows], next_cursor

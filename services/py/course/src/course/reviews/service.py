@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 import asyncpg
 from edu_common.errors import AppError, forbidden
-from edu_common.pagination import CursorCodec, invalid_cursor
+from edu_common.pagination import CursorCodec, PageRequest
 from edu_common.security.tokens import Principal
 
 from course.catalog.service import get_course
@@ -39,19 +38,5 @@ async def course_reviews(
     cursor: str | None,
 ) -> tuple[list[Review], str | None]:
     await get_course(conn, course_id, user)
-    kind = f"reviews:{course_id}"
-    after: tuple[datetime, uuid.UUID] | None = None
-    if cursor is not None:
-        values = cursors.decode(kind, cursor)
-        try:
-            created_at, review_id = values
-            after = (datetime.fromisoformat(str(created_at)), uuid.UUID(str(review_id)))
-        except (ValueError, TypeError):
-            raise invalid_cursor() from None
-    rows = await ReviewRepository(conn).newest(course_id, limit + 1, after)
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = None
-    if more:
-        last = page[-1]
-        next_cursor = cursors.encode(kind, [last.created_at.isoformat(), last.id])
-    return page, next_cursor
+    page = PageRequest.decode(cursors, f"reviews:{course_id}", limit, cursor)
+    return await ReviewRepository(conn).newest(course_id, page)
