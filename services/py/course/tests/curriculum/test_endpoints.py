@@ -115,8 +115,8 @@ async def test_lesson_content_is_safe(
             headers=teacher[1],
         )
         assert r.status_code == 422, url
-    ok = await _lesson(client, module["id"], teacher[1], video_url="https://youtu.be/abc")
-    assert ok["video_url"] == "https://youtu.be/abc"
+    ok = await _lesson(client, module["id"], teacher[1], video_url="https://youtu.be/abcdefghijk")
+    assert ok["video_url"] == "https://www.youtube.com/embed/abcdefghijk"
 
 
 async def test_lesson_access(
