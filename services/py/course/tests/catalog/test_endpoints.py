@@ -195,3 +195,31 @@ async def test_rule_errors_list_the_field_like_schema_errors(
     # Nothing was changed by the refused updates.
     again = (await client.get(f"/courses/{course['id']}")).json()
     assert (again["title"], again["price_cents"]) == (course["title"], course["price_cents"])
+
+
+async def test_currency_is_an_iso_4217_code_in_circulation(
+    client: httpx.AsyncClient, make_course: Any, teacher: Any, tokens: Any
+) -> None:
+    base = {"title": "Priced", "level": "beginner", "price_cents": 500}
+    for code in ("EUR", "JPY", "RUB", "KWD", "XOF", "CHF"):
+        r = await client.post("/courses", json={**base, "currency": code}, headers=teacher[1])
+        assert r.status_code == 201, (code, r.text)
+        assert r.json()["currency"] == code
+    course = await make_course(currency="GBP")
+    # Three capitals that are no currency, a metal, a test code, a withdrawn one.
+    for code in ("ZZZ", "ABC", "XAU", "XTS", "XXX", "HRK"):
+        r = await client.post("/courses", json={**base, "currency": code}, headers=teacher[1])
+        body = assert_problem(r, 422, "validation_error")
+        assert [e["loc"] for e in body["errors"]] == [["body", "currency"]], code
+        r = await client.put(
+            f"/courses/{course['id']}", json={"currency": code}, headers=teacher[1]
+        )
+        assert_problem(r, 422, "validation_error")
+    r = await client.put(f"/courses/{course['id']}", json={"currency": "EUR"}, headers=teacher[1])
+    assert r.status_code == 200, r.text
+    assert r.json()["currency"] == "EUR"
+    # Someone else's course is refused whatever the currency.
+    _, other = tokens.teacher(is_verified=True)
+    r = await client.put(f"/courses/{course['id']}", json={"currency": "USD"}, headers=other)
+    assert_problem(r, 403, "not_course_owner")
+    assert (await client.get(f"/courses/{course['id']}")).json()["currency"] == "EUR"
