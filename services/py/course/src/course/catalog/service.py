@@ -12,7 +12,7 @@ from edu_common.events.contracts import CourseArchived, CourseCreated, CourseUpd
 from edu_common.pagination import CursorCodec, PageRequest
 from edu_common.security.tokens import Principal
 
-from course.catalog.publishing import announce
+from course.catalog.events import announce
 from course.catalog.repository import CatalogFilter, Course, CourseRepository
 from course.catalog.schemas import CourseCreate, CourseUpdate, Sort
 from course.catalog.search import CatalogHit, CatalogQuery

@@ -10,7 +10,7 @@ from edu_common.errors import forbidden, not_found, unauthorized
 from edu_common.events.contracts import CourseUpdated, LessonCreated, LessonDeleted
 from edu_common.security.tokens import Principal
 
-from course.catalog.publishing import announce
+from course.catalog.events import announce
 from course.catalog.repository import CourseRepository
 from course.catalog.service import can_see, get_course
 from course.curriculum.content import render_markdown
