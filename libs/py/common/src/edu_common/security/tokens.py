@@ -99,9 +99,11 @@ class TokenVerifier:
         # Only EdDSA is accepted: `none`, HS256 signed with a public key and the like are refused.
         if header.get("alg") != ALGORITHM:
             raise unauthorized("token algorithm not accepted", "invalid_token")
-        key = self.keys.get(str(header.get("kid", "")))
-        if key is None and len(self.keys) == 1 and "kid" not in header:
-            key = next(iter(self.keys.values()))
+        # Identity names its key in every token; one without a `kid` was not made by it.
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise unauthorized("token names no signing key", "invalid_token")
+        key = self.keys.get(kid)
         if key is None:
             raise unauthorized("token signed by an unknown key", "invalid_token")
         try:
