@@ -8,8 +8,9 @@ from enum import StrEnum
 from typing import Annotated
 
 from edu_common.pagination import Page
-from edu_common.sanitize import PlainText
+from edu_common.sanitize import Text
 from pydantic import BaseModel, Field, StrictInt, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 
 class Level(StrEnum):
@@ -26,8 +27,8 @@ class Sort(StrEnum):
     PRICE_DESC = "price_desc"
 
 
-Title = Annotated[PlainText, StringConstraints(min_length=1, max_length=200)]
-Description = Annotated[PlainText, StringConstraints(max_length=10_000)]
+Title = Annotated[str, Text(max_length=200, required=True)]
+Description = Annotated[str, Text(max_length=10_000, multiline=True)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 # Strict: `true` or "100" is a client's mistake, not an amount.
 Price = Annotated[StrictInt, Field(ge=0, le=100_000_000)]
@@ -45,13 +46,16 @@ class CourseCreate(BaseModel):
 
 
 class CourseUpdate(BaseModel):
-    title: Title | None = None
-    description: Description | None = None
-    level: Level | None = None
-    price_cents: Price | None = None
-    currency: Currency | None = None
+    """Fields left out stay as they are; `category_id: null` removes the category. A null for a
+    field that cannot be empty is refused (422), so the schema does not offer it."""
+
+    title: Title | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
+    level: Level | SkipJsonSchema[None] = None
+    price_cents: Price | SkipJsonSchema[None] = None
+    currency: Currency | SkipJsonSchema[None] = None
     category_id: uuid.UUID | None = None
-    duration_minutes: Minutes | None = None
+    duration_minutes: Minutes | SkipJsonSchema[None] = None
 
 
 class CourseOut(BaseModel):

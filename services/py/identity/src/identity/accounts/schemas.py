@@ -6,20 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from edu_common.sanitize import PlainText
-from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
-
-
-def _not_blank(value: str) -> str:
-    # Checked after markup is stripped: a name made only of tags is no name.
-    if not value:
-        raise ValueError("must contain text, not only markup")
-    return value
-
+from edu_common.sanitize import Text
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 Email = Annotated[EmailStr, Field(max_length=254)]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
-Name = Annotated[PlainText, Field(min_length=1, max_length=100), AfterValidator(_not_blank)]
+# A name made only of tags or invisible characters is no name (422).
+Name = Annotated[str, Text(max_length=100, required=True)]
 OneTimeToken = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
