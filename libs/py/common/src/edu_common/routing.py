@@ -7,6 +7,7 @@ reached `PUT /courses/{course_id}` and failed as a bad id). Both are fixed here,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,7 +24,7 @@ def _is_guard(route: Any) -> bool:
     return getattr(route, "endpoint", None) is _method_not_allowed
 
 
-def allowed_methods(app: FastAPI, scope: dict[str, Any]) -> set[str]:
+def allowed_methods(app: FastAPI, scope: Mapping[str, Any]) -> set[str]:
     """Every method some route answers on the scope's path; where a fixed path matches, its
     own methods only (see `guard_fixed_paths`)."""
     fixed: set[str] = set()
