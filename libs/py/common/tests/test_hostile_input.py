@@ -4,8 +4,11 @@ take, and an OpenAPI document that says what the service really does."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from edu_common.sanitize import clean_text
+from edu_common.security.sessions import EndedSessions
 from edu_devstack.testing import assert_problem
 
 JSON = {"content-type": "application/json"}
@@ -98,3 +101,32 @@ async def test_openapi_documents_the_413_on_every_body(sample):
     assert "Problem" in spec["components"]["schemas"]
     # Routes without a body cannot be too large.
     assert "413" not in spec["paths"]["/notes"]["get"]["responses"]
+
+
+async def test_every_service_refuses_a_token_whose_session_ended(sample, tokens):
+    session = uuid.uuid4()
+    user = uuid.uuid4()
+    ended = {
+        "Authorization": "Bearer "
+        + tokens.signer.sign_access(user, "admin", True, session_id=session)
+    }
+    live = {
+        "Authorization": "Bearer "
+        + tokens.signer.sign_access(user, "admin", True, session_id=uuid.uuid4())
+    }
+    assert (await sample.client.get("/admin-only", headers=ended)).status_code == 200
+    await EndedSessions(sample.app.state.redis).end([str(session)], ttl_seconds=60)
+    assert_problem(await sample.client.get("/admin-only", headers=ended), 401, "invalid_token")
+    assert (await sample.client.get("/admin-only", headers=live)).status_code == 200
+    # Service tokens name no session and are not affected.
+    _, service = tokens.service()
+    assert (await sample.client.get("/notes", headers=service)).status_code == 200
+
+
+async def test_the_ended_session_check_fails_open_without_valkey(sample_without_cache, tokens):
+    token = tokens.signer.sign_access(uuid.uuid4(), "admin", True, session_id=uuid.uuid4())
+    r = await sample_without_cache.client.get(
+        "/admin-only", headers={"Authorization": f"Bearer {token}"}
+    )
+    # Valkey is a cache here: its outage must not sign every user out of every service.
+    assert r.status_code == 200

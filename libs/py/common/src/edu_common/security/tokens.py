@@ -33,6 +33,8 @@ class Principal:
     is_verified: bool
     token_id: str
     name: str | None = None
+    # The login this token belongs to (its refresh-token family); None for service tokens.
+    session_id: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -57,6 +59,7 @@ class TokenSigner:
         *,
         name: str | None = None,
         ttl_seconds: int | None = None,
+        session_id: uuid.UUID | str | None = None,
     ) -> str:
         now = int(time.time())
         claims: dict[str, Any] = {
@@ -72,6 +75,8 @@ class TokenSigner:
         }
         if name is not None:
             claims["name"] = name
+        if session_id is not None:
+            claims["sid"] = str(session_id)
         return jwt.encode(
             claims, self.key.private_key, algorithm=ALGORITHM, headers={"kid": self._kid}
         )
@@ -129,6 +134,15 @@ class TokenVerifier:
                 is_verified=bool(claims.get("is_verified", False)),
                 token_id=str(claims["jti"]),
                 name=claims.get("name"),
+                session_id=_optional_str(claims.get("sid")),
             )
         except (ValueError, TypeError):
             raise AppError(401, "invalid_token", "token claims are malformed") from None
+
+
+def _optional_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ValueError("a claim that must be a string is not")
+    return value

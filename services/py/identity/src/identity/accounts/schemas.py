@@ -7,9 +7,29 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from edu_common.sanitize import Text
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from email_validator import validate_email
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
 
-Email = Annotated[EmailStr, Field(max_length=254)]
+
+def _ascii_domain(address: str) -> str:
+    # An internationalized domain is kept in its ASCII (xn--) form, the one mail servers
+    # route, so `user@bücher.example` and `user@xn--bcher-kva.example` are one account.
+    ascii_form = validate_email(address, check_deliverability=False).ascii_email
+    return ascii_form or address
+
+
+Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_ascii_domain)]
+
+
+def _deliverable(address: str) -> str:
+    # A non-ASCII mailbox name needs SMTPUTF8, which our mail server (like many) does not
+    # offer: the verification mail could never arrive.
+    if not address.isascii():
+        raise ValueError("the part before @ must be ASCII: such an address cannot get our mail")
+    return address
+
+
+NewEmail = Annotated[Email, AfterValidator(_deliverable)]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 # A name made only of tags or invisible characters is no name (422).
 Name = Annotated[str, Text(max_length=100, required=True)]
@@ -17,7 +37,7 @@ OneTimeToken = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class RegisterIn(BaseModel):
-    email: Email
+    email: NewEmail
     password: Password
     name: Name
     role: Literal["student", "teacher"] = Field(
