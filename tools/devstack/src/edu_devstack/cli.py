@@ -5,6 +5,7 @@ edu down            stop everything started from this data directory
 edu status          each part: running or stopped, port, readiness
 edu reset           stop and wipe the data directory
 edu mail            mail the sink received, with the links in it
+edu lint            the checks CI runs: ruff, mypy, import contracts
 edu test [args]     run every test (pytest), passing args through
 """
 
@@ -22,6 +23,7 @@ from types import FrameType
 
 from edu_common.demo import DEMO_PASSWORD, DEMO_USERS
 
+from edu_devstack.lint import Lint
 from edu_devstack.mailsink import read_mails
 from edu_devstack.processes import StackError
 from edu_devstack.services import Service
@@ -192,6 +194,10 @@ def cmd_mail(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lint(args: argparse.Namespace) -> int:
+    return Lint(find_root(), out=_print).all()
+
+
 def cmd_test(args: argparse.Namespace, extra: list[str]) -> int:
     root = find_root()
     argv = [sys.executable, "-m", "pytest", *extra]
@@ -214,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     mail = sub.add_parser("mail", help="list mail the local SMTP sink received")
     mail.add_argument("--body", action="store_true", help="print each message's body too")
     mail.add_argument("-n", "--limit", type=int, default=0, help="only the last N messages")
+    sub.add_parser("lint", help="run the checks CI runs: ruff, mypy, import contracts")
     sub.add_parser("test", help="run the tests (pytest arguments pass through)", add_help=False)
     return parser
 
@@ -234,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         "status": cmd_status,
         "reset": cmd_reset,
         "mail": cmd_mail,
+        "lint": cmd_lint,
     }
     try:
         return handlers[args.command](args)

@@ -25,9 +25,17 @@ class Component:
     default_port: int
     # Gets a PostgreSQL database of its own, named after it.
     has_database: bool = True
+    # Its project in the workspace, when not services/py/<name> (an app: apps/<name>).
+    directory: str = ""
+
+    @property
+    def project(self) -> str:
+        """The component's project directory, relative to the workspace root."""
+        return self.directory or f"services/py/{self.name}"
 
 
-# In start order. A new service or app is one more line here.
+# In start order. A new service or app is one more line here, e.g. the web frontend:
+#   Component("web", 3001, has_database=False, directory="apps/web"),
 COMPONENTS: tuple[Component, ...] = (
     Component("identity", 8001),
     Component("course", 8002),
