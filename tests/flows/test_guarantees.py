@@ -127,6 +127,9 @@ async def test_student_enrolling_while_the_payment_event_is_stuck_gets_201(
         )
 
     await platform.eventually(told, timeout=40)
+    # Notification hearing of the payment does not mean enrollment has yet: wait until every
+    # consumer acknowledged what it was sent, then count.
+    await platform.settle()
     # The late payment event was applied, and found the student enrolled already.
     handled = await _count(
         platform.enrollment,
