@@ -9,7 +9,8 @@ import pytest
 from edu_devstack import cli
 from edu_devstack.mailsink import read_mails, store_message
 from edu_devstack.processes import StackError, free_port
-from edu_devstack.stack import Stack, find_root
+from edu_devstack.settings import find_root
+from edu_devstack.stack import Stack
 
 
 def test_port_in_use_names_the_port_and_the_setting(
@@ -38,7 +39,7 @@ def test_one_port_for_two_parts_is_refused(tmp_path: Path) -> None:
     env = {"EDU_HOME": str(tmp_path), "EDU_PG_PORT": str(port), "EDU_VALKEY_PORT": str(port)}
     stack = Stack.from_env(env)
     with pytest.raises(StackError, match="EDU_VALKEY_PORT"):
-        stack._check_ports([])
+        stack.check_ports([])
 
 
 def test_bad_port_setting_is_named(tmp_path: Path) -> None:
@@ -48,7 +49,7 @@ def test_bad_port_setting_is_named(tmp_path: Path) -> None:
 
 def test_service_ports_follow_the_environment(tmp_path: Path) -> None:
     stack = Stack.from_env({"EDU_HOME": str(tmp_path), "EDU_IDENTITY_PORT": "9101"})
-    ports = {s.name: s.port for s in stack.services}
+    ports = {s.name: s.port for s in stack.settings.services}
     assert ports["identity"] == 9101
     assert ports["course"] == 8002
 

@@ -152,27 +152,6 @@ def closed_port() -> int:
     return port
 
 
-Check = Callable[[], Awaitable[Any]]
-
-
-async def _eventually(check: Check, timeout: float = 10.0, interval: float = 0.05) -> Any:
-    """Polls `check` until it returns something truthy, failing after `timeout` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s (last: {result!r})")
-        await asyncio.sleep(interval)
-
-
-@pytest.fixture
-def eventually() -> Callable[..., Awaitable[Any]]:
-    return _eventually
-
-
 @pytest.fixture
 async def background() -> AsyncIterator[Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]]]:
     """Runs loops (relays, consumers) for one test and cancels them when it ends."""

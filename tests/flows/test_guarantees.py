@@ -70,8 +70,16 @@ async def test_payment_made_while_the_bus_is_down_enrolls_once_it_is_back(
         await _bus_down(edu_servers, platform)
         r = await _pay(platform, course, headers)
         assert r.status_code == 201, r.text
-        # Stored, not yet sent: nobody has heard of the payment.
-        await asyncio.sleep(0.5)
+
+        # Stored, not yet sent: the relay has tried and failed, nobody has heard of it.
+        async def tried() -> bool:
+            attempts = await _count(
+                platform.payment,
+                "SELECT coalesce(max(attempts), 0) FROM outbox WHERE published_at IS NULL",
+            )
+            return attempts > 0
+
+        await platform.eventually(tried)
         unsent = await _count(
             platform.payment, "SELECT count(*) FROM outbox WHERE published_at IS NULL"
         )
@@ -119,6 +127,9 @@ async def test_student_enrolling_while_the_payment_event_is_stuck_gets_201(
         )
 
     await platform.eventually(told, timeout=40)
+    # Notification hearing of the payment does not mean enrollment has yet: wait until every
+    # consumer acknowledged what it was sent, then count.
+    await platform.settle()
     # The late payment event was applied, and found the student enrolled already.
     handled = await _count(
         platform.enrollment,

@@ -1,0 +1,43 @@
+"""The environment each service starts with: where the infrastructure and the other services
+answer, the keys it verifies tokens with, and development defaults."""
+
+from __future__ import annotations
+
+from edu_devstack.credentials import StackSecrets
+from edu_devstack.services import HOST, Service
+from edu_devstack.settings import StackSettings
+
+
+def service_env(settings: StackSettings, secrets: StackSecrets, service: Service) -> dict[str, str]:
+    private_pem, public_pem = secrets.signing_keys()
+    p = service.env_prefix
+    env = dict(settings.env)
+    if service.database is not None:
+        env[f"{p}DATABASE_URL"] = settings.database_url(service.database)
+    env.update(
+        {
+            f"{p}REDIS_URL": settings.redis_url(),
+            f"{p}NATS_URL": settings.nats_url(),
+            f"{p}JWT_PUBLIC_KEY": public_pem,
+            f"{p}PORT": str(service.port),
+            f"{p}ENVIRONMENT": "development",
+            f"{p}CURSOR_SECRET": secrets.cursor_secret(),
+            # Every service that sends mail sends it to the local sink.
+            f"{p}SMTP_HOST": HOST,
+            f"{p}SMTP_PORT": str(settings.smtp_port),
+            f"{p}SERVICE_TOKEN": secrets.service_token(private_pem),
+            # Where the other services answer, e.g. EDU_ENROLLMENT_PAYMENT_URL.
+            **{f"{p}{other.name.upper()}_URL": other.url for other in settings.services},
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if service.name == "course":
+        env["EDU_COURSE_SEED_DEMO_DATA"] = "true"
+    if service.name == "identity":
+        env.update(
+            {
+                "EDU_IDENTITY_JWT_PRIVATE_KEY": private_pem,
+                "EDU_IDENTITY_SEED_DEMO_USERS": "true",
+            }
+        )
+    return env
