@@ -18,6 +18,7 @@ from edu_seed.scale import (
     SCALES,
     SEED_ADMIN_EMAIL,
     SEED_PASSWORD,
+    SMALL,
     student_email,
     teacher_email,
 )
@@ -32,8 +33,10 @@ scales:
 
 seeded accounts (every password: {SEED_PASSWORD}):
   {SEED_ADMIN_EMAIL}
-  {teacher_email(1)} .. teacher<N>     verified teachers who own the courses
-  {student_email(1)} .. student<N>     students with enrollments, progress and reviews
+  {teacher_email(1)} .. {teacher_email(FULL.teachers)} (small: .. teacher{SMALL.teachers})
+      verified teachers who own the courses
+  {student_email(1)} .. {student_email(FULL.students)} (small: .. student{SMALL.students})
+      students with enrollments, lesson progress, payments and reviews
 
 Run it once on a fresh stack (`edu reset`, `edu up --detach`, then `edu seed`).
 """

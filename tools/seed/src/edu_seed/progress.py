@@ -27,6 +27,7 @@ class Progress:
     tables: dict[str, TableProgress] = field(init=False)
     started: float = field(default_factory=time.perf_counter)
     _drawn: int = 0
+    _logged: int = 0
 
     def __post_init__(self) -> None:
         self.tables = {name: TableProgress(total) for name, total in self.totals.items()}
@@ -48,6 +49,7 @@ class Progress:
 
     def draw(self) -> None:
         if not self._tty:
+            self._log_step()
             return
         if self._drawn:
             self.stream.write(f"\x1b[{self._drawn}F")
@@ -55,6 +57,17 @@ class Progress:
             self.stream.write("\x1b[2K" + self._line(name, entry) + "\n")
         self._drawn = len(self.tables)
         self.stream.flush()
+
+    def _log_step(self) -> None:
+        # Off a terminal: one line at every tenth of the rows whose count is known.
+        known = [e for e in self.tables.values() if e.total]
+        share = sum(min(e.rows, e.total) for e in known) / max(sum(e.total for e in known), 1)
+        step = int(share * 10)
+        if step > self._logged:
+            self._logged = step
+            elapsed = time.perf_counter() - self.started
+            self.stream.write(f"{step * 10:>3}% of the rows in {elapsed:.0f} s\n")
+            self.stream.flush()
 
     def finish(self) -> str:
         """Prints the final state and returns the summary line (rows, seconds, rows/s)."""
