@@ -135,7 +135,12 @@ async def seed(
                     if table.startswith(database + "."):
                         await _copy(conns[database], table, batch_rows[table], progress)
 
-            for batch in plan.batches(BATCH_COURSES):
+            # The next batch is made in a thread while PostgreSQL takes in this one.
+            loop = asyncio.get_running_loop()
+            batches = plan.batches(BATCH_COURSES)
+            upcoming = loop.run_in_executor(None, next, batches, None)
+            while (batch := await upcoming) is not None:
+                upcoming = loop.run_in_executor(None, next, batches, None)
                 await asyncio.gather(*(write(db, batch.rows) for db in DATABASES))
                 progress.draw()
             started = time.perf_counter()
