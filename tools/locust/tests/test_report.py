@@ -84,6 +84,7 @@ def _run(**overrides: object) -> BenchRun:
                 outbox_backlog_max=2,
             )
         },
+        "consumer_pending_max": {"enrollment-courses": 12.0},
         "ceiling_rps": 400.0,
         "ceiling_target": "GET /health/live",
         "pgbench_tps": 5000.0,
@@ -134,6 +135,7 @@ def test_the_report_states_figures_ratios_and_the_command() -> None:
     assert "| course | 10 | 2.5 / 4 | 75.0% | 5 | 7 | 2 |" in text
     assert "![RPS over time](2026-12-01-mix-100rps/rps.png)" in text
     assert "![CPU over time](2026-12-01-mix-100rps/cpu.png)" in text
+    assert "| enrollment-courses | 12 |" in text
     assert "- a note" in text
 
 
@@ -143,6 +145,8 @@ def test_a_run_without_ceilings_says_so() -> None:
     assert "- no ceiling was measured in this run" in text
     assert "achieved / server ceiling" not in text
     assert "## Service metrics" not in text
+    text = render_report(_run(consumer_pending_max={}))
+    assert "## Event lag" not in text
 
 
 def test_charts_are_written_beside_the_report(tmp_path: Path) -> None:

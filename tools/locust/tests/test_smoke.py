@@ -89,3 +89,4 @@ def test_the_mix_runs_against_a_seeded_stack_without_a_failure(edu_home: Path) -
     assert (out / reports[0].stem / "rps.png").exists()
     assert "| ceiling (" in report
     assert "n/a RPS" not in report
+    assert "## Event lag" in report

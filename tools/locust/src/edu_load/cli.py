@@ -122,7 +122,11 @@ def main(argv: list[str]) -> int:
         cmd = locust_argv(LOCUSTFILE, urls.get("course", target), users, spawn_rate,
                           args.duration + ramp, prefix, SCENARIOS[args.scenario])  # fmt: skip
         cpu = CpuSampler(_process_roots(stack, services))
-        metrics = MetricsSampler(urls, {s.name: stack.database_url(s.database) for s in services})
+        metrics = MetricsSampler(
+            urls,
+            {s.name: stack.database_url(s.database) for s in services},
+            nats_url=stack.nats_url(),
+        )
         started = time.monotonic()
         proc = subprocess.Popen(  # noqa: S603 - our own interpreter running locust
             cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -133,6 +137,7 @@ def main(argv: list[str]) -> int:
         output, _ = proc.communicate()
         cpu_samples = cpu.stop()
         service_metrics = metrics.stop()
+        consumers = {name: max(seen) for name, seen in metrics.consumer_pending.items() if seen}
         run = read_run(prefix, proc.returncode, output)
         if not run.stats_csv:
             print(f"edu bench: locust wrote no statistics:\n{output}", file=sys.stderr)
@@ -152,6 +157,7 @@ def main(argv: list[str]) -> int:
             timeline=parse_history(run.history_csv),
             cpu=cpu_samples,
             services=service_metrics,
+            consumer_pending_max=consumers,
             ceiling_rps=ceiling,
             ceiling_target="GET /health/live on course, 32 users, no wait",
             pgbench_tps=tps,

@@ -71,6 +71,8 @@ class BenchRun:
     # process -> [(t, percent of one core)]
     cpu: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     services: dict[str, ServiceMetrics] = field(default_factory=dict)
+    # JetStream durable consumer -> most messages it had waiting (undelivered + unacked).
+    consumer_pending_max: dict[str, float] = field(default_factory=dict)
     ceiling_rps: float | None = None
     ceiling_target: str = ""
     pgbench_tps: float | None = None
@@ -192,6 +194,19 @@ def render_report(run: BenchRun) -> str:
                 f" {_opt(m.cache_hit_ratio, '{:.1%}')} | {_opt(m.events_published)} |"
                 f" {_opt(m.events_consumed)} | {_opt(m.outbox_backlog_max)} |"
             )
+    if run.consumer_pending_max:
+        lines += [
+            "",
+            "## Event lag",
+            "",
+            "Messages each JetStream consumer had waiting (not delivered or not acknowledged),"
+            " the most seen in a scrape.",
+            "",
+            "| consumer | pending max |",
+            "|---|---:|",
+        ]
+        for consumer, waiting in sorted(run.consumer_pending_max.items()):
+            lines.append(f"| {consumer} | {waiting:.0f} |")
     charts = chart_names(run)
     lines += [
         "",

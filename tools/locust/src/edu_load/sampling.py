@@ -9,9 +9,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 import httpx
+import nats
 import psutil
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -106,8 +108,12 @@ class MetricsSampler:
 
     urls: Mapping[str, str]
     database_urls: Mapping[str, str]
+    nats_url: str | None = None
+    stream: str = "EDU"
     interval: float = 5.0
     scrapes: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+    # Durable consumer -> messages not yet delivered or not yet acknowledged, per scrape.
+    consumer_pending: dict[str, list[float]] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -146,16 +152,36 @@ class MetricsSampler:
             except (OSError, asyncpg.PostgresError):
                 return None
 
+        bus: list[Any] = []
+
+        async def pending() -> None:
+            if self.nats_url is None:
+                return
+            if not bus:
+                bus.append(await nats.connect(self.nats_url, connect_timeout=2,
+                                              allow_reconnect=False))  # fmt: skip
+            for info in await bus[0].jetstream().consumers_info(self.stream):
+                waiting = float(info.num_pending + info.num_ack_pending)
+                self.consumer_pending.setdefault(info.name, []).append(waiting)
+
+        def scrape(client: httpx.Client) -> None:
+            self._scrape(client, backlog)
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(asyncio.wait_for(pending(), 5))
+
         try:
             with httpx.Client(timeout=5) as client:
-                self._scrape(client, backlog)
+                scrape(client)
                 while not self._stop.wait(self.interval):
-                    self._scrape(client, backlog)
-                self._scrape(client, backlog)
+                    scrape(client)
+                scrape(client)
         finally:
             for conn in conns.values():
                 with contextlib.suppress(Exception):
                     loop.run_until_complete(conn.close())
+            for connection in bus:
+                with contextlib.suppress(Exception):
+                    loop.run_until_complete(connection.close())
             loop.close()
 
     def start(self) -> None:
