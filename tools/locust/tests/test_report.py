@@ -115,7 +115,7 @@ def test_the_report_states_figures_ratios_and_the_command() -> None:
     text = render_report(_run())
     assert text.startswith("# Benchmark 2026-12-01: mix-100rps\n")
     assert "./edu bench mix --rate 100 --duration 300s --scale full" in text
-    assert "| offered | 125 RPS |" in text
+    assert "| offered | 125 tasks/s (about one request each) |" in text
     assert "| achieved | 100.0 RPS (80% of offered) |" in text
     assert "| p50 / p95 / p99 | 13 / 40 / 70 ms |" in text
     assert "| requests / errors | 1,000 / 2 (0.20%) |" in text

@@ -122,7 +122,7 @@ def render_report(run: BenchRun) -> str:
         "",
         "| figure | value |",
         "|---|---|",
-        f"| offered | {run.offered_rps:.0f} RPS |",
+        f"| offered | {run.offered_rps:.0f} tasks/s (about one request each) |",
         f"| achieved | {achieved:.1f} RPS ({achieved / run.offered_rps:.0%} of offered) |"
         if run.offered_rps
         else f"| achieved | {achieved:.1f} RPS |",
