@@ -7,6 +7,8 @@ edu reset           stop and wipe the data directory
 edu mail            mail the sink received, with the links in it
 edu lint            the checks CI runs: ruff, mypy, import contracts
 edu test [args]     run every test (pytest), passing args through
+edu seed --scale S  generated data at scale in every service's database (tools/seed)
+edu bench SCENARIO  a headless load run against the stack, written up (tools/locust)
 """
 
 from __future__ import annotations
@@ -222,7 +224,21 @@ def build_parser() -> argparse.ArgumentParser:
     mail.add_argument("-n", "--limit", type=int, default=0, help="only the last N messages")
     sub.add_parser("lint", help="run the checks CI runs: ruff, mypy, import contracts")
     sub.add_parser("test", help="run the tests (pytest arguments pass through)", add_help=False)
+    sub.add_parser("seed", help="seed generated data at scale (`edu seed --help`)", add_help=False)
+    sub.add_parser("bench", help="run a load scenario, write a report (`edu bench --help`)",
+                   add_help=False)  # fmt: skip
     return parser
+
+
+def cmd_tool(command: str, argv: list[str]) -> int:
+    """`edu seed` and `edu bench` live in their own packages, with their own arguments."""
+    if command == "seed":
+        from edu_seed.cli import main as seed_main
+
+        return seed_main(argv)
+    from edu_load.cli import main as bench_main
+
+    return bench_main(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,6 +250,14 @@ def main(argv: list[str] | None = None) -> int:
         except StackError as exc:
             _err(str(exc))
             return 2
+    if argv and argv[0] in ("seed", "bench"):
+        try:
+            return cmd_tool(argv[0], argv[1:])
+        except StackError as exc:
+            _err(str(exc))
+            return 1
+        except KeyboardInterrupt:
+            return 130
     args = build_parser().parse_args(argv)
     handlers = {
         "up": cmd_up,

@@ -20,6 +20,8 @@ from edu_devstack.services import COMPONENTS, installed
 SHARED = "edu_common"
 DEVSTACK = "edu_devstack"
 SHARED_SOURCES = ("libs/py/common/src", "tools/devstack/src")
+# Tools beside the dev stack: checked with it, never on a service's path.
+TOOL_SOURCES = ("tools/seed/src", "tools/locust/src")
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,8 @@ class Lint:
 
     def mypy(self) -> None:
         mypy = [sys.executable, "-m", "mypy"]
-        self._run("mypy: shared library and dev stack", [*mypy, *SHARED_SOURCES])
+        tools = [p for p in TOOL_SOURCES if (self.root / p).is_dir()]
+        self._run("mypy: shared library, dev stack and tools", [*mypy, *SHARED_SOURCES, *tools])
         shared = [self.root / p for p in SHARED_SOURCES]
         for component in COMPONENTS:
             src = self.root / component.project / "src"

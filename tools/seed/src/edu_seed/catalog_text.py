@@ -1,6 +1,7 @@
 # ruff: noqa: RUF001 - Russian text is Cyrillic on purpose
-"""Generated catalog data for the search benchmark: English and Russian courses whose titles and
-descriptions look like real ones, with a few very common words, a long tail and rare ones.
+"""Generated catalog text: English and Russian courses whose titles and descriptions look like
+real ones, with a few very common words, a long tail and rare ones. The search benchmark and
+the seeder both draw their courses from it.
 
 Deterministic for a given seed, so two runs measure the same catalog.
 """
@@ -147,8 +148,11 @@ class CatalogGenerator:
     def _uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
 
-    def _en(self) -> tuple[str, str]:
-        rng = self.rng
+    def title_and_description(self, rng: random.Random) -> tuple[str, str]:
+        """One course's text from `rng`: three in ten are Russian."""
+        return self._ru(rng) if rng.random() < 0.3 else self._en(rng)
+
+    def _en(self, rng: random.Random) -> tuple[str, str]:
         t, u = (x[0] for x in rng.choices(EN_TOPICS, self.en_weights, k=2))
         while u == t:
             u = rng.choices(EN_TOPICS, self.en_weights)[0][0]
@@ -160,8 +164,7 @@ class CatalogGenerator:
             sentences.append(template.format(**fill))
         return title, " ".join(sentences)
 
-    def _ru(self) -> tuple[str, str]:
-        rng = self.rng
+    def _ru(self, rng: random.Random) -> tuple[str, str]:
         (n, g, d, _), (n2, g2, _, _) = rng.choices(RU_TOPICS, self.ru_weights, k=2)
         template = rng.choice(RU_TITLES)
         title = template.format(N=n[:1].upper() + n[1:], g=g, d=d, lang=rng.choice(RU_LANGUAGES))
@@ -172,7 +175,7 @@ class CatalogGenerator:
     def courses(self, count: int) -> Iterator[GeneratedCourse]:
         rng = self.rng
         for _ in range(count):
-            title, description = self._ru() if rng.random() < 0.3 else self._en()
+            title, description = self.title_and_description(rng)
             reviews = rng.choice([0, 0, 0, rng.randint(1, 10), rng.randint(1, 500)])
             free = rng.random() < 0.25
             yield GeneratedCourse(
