@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -48,6 +49,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging("web", settings.log_level)
+        # Each call to a service is in the access log and Server-Timing already.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         http = shared_http_client(settings)
         redis = Redis.from_url(
             settings.redis_url,
