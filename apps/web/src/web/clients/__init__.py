@@ -39,7 +39,10 @@ def shared_http_client(settings: WebSettings) -> httpx.AsyncClient:
         settings.service_timeout_seconds, connect=settings.service_connect_timeout_seconds
     )
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-    return httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False)
+    # The services are reached directly: no proxy from the environment sits in between.
+    return httpx.AsyncClient(
+        timeout=timeout, limits=limits, follow_redirects=False, trust_env=False
+    )
 
 
 def clients_of(request: Request) -> Clients:
