@@ -18,6 +18,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from web import health
 from web.accounts.routes import router as accounts_router
+from web.admin.routes import router as admin_router
 from web.catalog.routes import router as catalog_router
 from web.clients import Clients, shared_http_client
 from web.courses.routes import router as courses_router
@@ -30,6 +31,7 @@ from web.security import SecurityHeadersMiddleware, refuse_cross_site
 from web.sessions import SessionStore
 from web.settings import WebSettings
 from web.static import StaticFiles
+from web.teach.routes import router as teach_router
 from web.templating import Pages, create_environment
 from web.visitor import VisitorMiddleware
 
@@ -40,6 +42,8 @@ ROUTERS = (
     learning_router,
     notifications_router,
     accounts_router,
+    teach_router,
+    admin_router,
 )
 
 

@@ -110,14 +110,16 @@ class SessionStore:
         except RedisError:
             logger.warning("session store unreachable; session not deleted")
 
-    async def fresh_access_token(self, session_id: str, signed_in: SignedIn) -> SignedIn | None:
+    async def fresh_access_token(
+        self, session_id: str, signed_in: SignedIn, *, force: bool = False
+    ) -> SignedIn | None:
         """The session with a usable access token, refreshed at identity if it is about to
         expire; None when the refresh token is no longer good (the session has ended).
 
         Two requests of one session may need a refresh at once; a refresh token is single use
         (presenting it twice revokes the family), so one refreshes under a lock and the other
-        reads the result."""
-        if signed_in.access_expires_at - REFRESH_MARGIN_SECONDS > time.time():
+        reads the result. `force` refreshes a token that is still valid (its claims are old)."""
+        if not force and signed_in.access_expires_at - REFRESH_MARGIN_SECONDS > time.time():
             return signed_in
         lock = self.redis.lock(self._key(session_id) + ":refresh", timeout=10, blocking_timeout=10)
         try:
@@ -125,7 +127,9 @@ class SessionStore:
                 current = await self.load(session_id)
                 if current is None:
                     return None
-                if current.access_expires_at - REFRESH_MARGIN_SECONDS > time.time():
+                if force and current.access_token != signed_in.access_token:
+                    return current  # another request of this session has just refreshed
+                if not force and current.access_expires_at - REFRESH_MARGIN_SECONDS > time.time():
                     return current
                 try:
                     tokens = await self.identity.refresh(current.refresh_token)

@@ -18,7 +18,16 @@ from web.static import StaticFiles
 from web.visitor import visitor_of
 
 ROOT = Path(__file__).parent
-AREAS = ("catalog", "courses", "lessons", "learning", "notifications", "accounts")
+AREAS = (
+    "catalog",
+    "courses",
+    "lessons",
+    "learning",
+    "notifications",
+    "accounts",
+    "teach",
+    "admin",
+)
 
 
 def template_dirs() -> list[Path]:

@@ -53,6 +53,15 @@ class Visitor:
         self.signed_in = fresh
         return fresh.access_token if fresh else None
 
+    async def refreshed_token(self) -> str | None:
+        """A new access token now, carrying the user's current role and verification (an
+        admin may have verified this teacher since the last one was issued)."""
+        if self.signed_in is None or self.session_id is None:
+            return None
+        fresh = await self.store.fresh_access_token(self.session_id, self.signed_in, force=True)
+        self.signed_in = fresh
+        return fresh.access_token if fresh else None
+
     async def sign_in(self, tokens: TokenPair) -> None:
         if self.session_id is not None and self.signed_in is not None:
             await self.store.delete(self.session_id)

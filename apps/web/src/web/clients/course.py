@@ -78,13 +78,14 @@ class Lesson(BaseModel):
     module_id: uuid.UUID
     course_id: uuid.UUID
     title: str
+    content: str = ""
     content_html: str
     video_url: str | None
     duration_minutes: int
     position: int
     is_preview: bool = False
-    prev_lesson_id: uuid.UUID | None
-    next_lesson_id: uuid.UUID | None
+    prev_lesson_id: uuid.UUID | None = None
+    next_lesson_id: uuid.UUID | None = None
 
 
 class Review(BaseModel):
@@ -133,3 +134,42 @@ class CourseClient(ServiceClient):
         body = {"course_id": str(course_id), "rating": rating, "comment": comment}
         response = await self.request("POST", "/reviews", token=token, json=body)
         return Review.model_validate_json(response.content)
+
+    # Teaching: the owner's courses, modules and lessons.
+
+    async def my_courses(self, token: str, cursor: str | None = None) -> CoursePage:
+        return await self.get_model(CoursePage, "/courses/my", token=token, cursor=cursor, limit=50)
+
+    async def create_course(self, token: str, body: dict[str, Any]) -> Course:
+        response = await self.request("POST", "/courses", token=token, json=body)
+        return Course.model_validate_json(response.content)
+
+    async def update_course(self, token: str, course_id: uuid.UUID, body: dict[str, Any]) -> Course:
+        response = await self.request("PUT", f"/courses/{course_id}", token=token, json=body)
+        return Course.model_validate_json(response.content)
+
+    async def publish(self, token: str, course_id: uuid.UUID) -> None:
+        await self.request("POST", f"/courses/{course_id}/publish", token=token)
+
+    async def add_module(self, token: str, course_id: uuid.UUID, title: str) -> None:
+        await self.request(
+            "POST", f"/courses/{course_id}/modules", token=token, json={"title": title}
+        )
+
+    async def update_module(self, token: str, module_id: uuid.UUID, body: dict[str, Any]) -> None:
+        await self.request("PUT", f"/modules/{module_id}", token=token, json=body)
+
+    async def delete_module(self, token: str, module_id: uuid.UUID) -> None:
+        await self.request("DELETE", f"/modules/{module_id}", token=token)
+
+    async def add_lesson(self, token: str, module_id: uuid.UUID, body: dict[str, Any]) -> Lesson:
+        response = await self.request(
+            "POST", f"/modules/{module_id}/lessons", token=token, json=body
+        )
+        return Lesson.model_validate_json(response.content)
+
+    async def update_lesson(self, token: str, lesson_id: uuid.UUID, body: dict[str, Any]) -> None:
+        await self.request("PUT", f"/lessons/{lesson_id}", token=token, json=body)
+
+    async def delete_lesson(self, token: str, lesson_id: uuid.UUID) -> None:
+        await self.request("DELETE", f"/lessons/{lesson_id}", token=token)

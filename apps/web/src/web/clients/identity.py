@@ -28,6 +28,11 @@ class TokenPair(BaseModel):
     user: User
 
 
+class UserPage(BaseModel):
+    items: list[User]
+    next_cursor: str | None
+
+
 class IdentityClient(ServiceClient):
     name = "identity"
 
@@ -65,3 +70,12 @@ class IdentityClient(ServiceClient):
         await self.request(
             "POST", "/reset-password", json={"token": token, "new_password": new_password}
         )
+
+    async def pending_teachers(self, token: str, cursor: str | None = None) -> UserPage:
+        return await self.get_model(
+            UserPage, "/admin/teachers/pending", token=token, cursor=cursor, limit=50
+        )
+
+    async def verify_teacher(self, token: str, user_id: uuid.UUID) -> User:
+        response = await self.request("PATCH", f"/admin/users/{user_id}/verify", token=token)
+        return User.model_validate_json(response.content)
