@@ -196,3 +196,18 @@ async def test_health(client: httpx.AsyncClient) -> None:
     ready = await client.get("/health/ready")
     assert ready.status_code == 200
     assert ready.json()["checks"]["sessions"] == "ok"
+
+
+def test_every_ui_text_has_a_russian_translation() -> None:
+    from babel.messages.pofile import read_po
+    from web.i18n import LOCALES_DIR
+
+    with (LOCALES_DIR / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="ru")
+    untranslated = [
+        m.id
+        for m in catalog
+        if m.id and not all(m.string if isinstance(m.string, tuple) else [m.string])
+    ]
+    assert len(catalog) > 200
+    assert untranslated == []

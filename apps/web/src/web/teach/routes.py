@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from web.clients import clients_of
@@ -213,7 +214,10 @@ async def edit_module(request: Request, module_id: uuid.UUID) -> Response:
     if isinstance(token, Response):
         return token
     form = await request.form()
-    course_id = text(form, "course_id", 64)
+    try:
+        course_id = uuid.UUID(text(form, "course_id", 64))
+    except ValueError:
+        raise HTTPException(404) from None
     action = text(form, "action", 16)
     client = clients_of(request).course
     if action == "delete":
@@ -225,7 +229,7 @@ async def edit_module(request: Request, module_id: uuid.UUID) -> Response:
         )
     else:
         await client.update_module(token, module_id, {"title": text(form, "title", 200)})
-    return redirect(request, f"/teach/courses/{uuid.UUID(course_id)}#module-{module_id}")
+    return redirect(request, f"/teach/courses/{course_id}#module-{module_id}")
 
 
 @router.post("/modules/{module_id}/lessons", name="add_lesson")
