@@ -1,29 +1,5 @@
-"""Lesson content: markdown rendered without raw HTML, then sanitized; videos from known hosts."""
+"""Lesson content: the shared renderer and video rule (`edu_common.lesson_content`)."""
 
-from __future__ import annotations
+from edu_common.lesson_content import VIDEO_HOSTS, is_allowed_video, render_markdown
 
-from urllib.parse import urlsplit
-
-import nh3
-from markdown_it import MarkdownIt
-
-_markdown = MarkdownIt("commonmark", {"html": False})
-
-VIDEO_HOSTS = frozenset(
-    {"youtube.com", "www.youtube.com", "youtu.be", "vimeo.com", "player.vimeo.com"}
-)
-
-
-def render_markdown(content: str) -> str:
-    return nh3.clean(_markdown.render(content))
-
-
-def is_allowed_video(url: str) -> bool:
-    # Whitespace and control characters have no place in a link (and NUL cannot be stored).
-    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("https", "http") and (parts.hostname or "") in VIDEO_HOSTS
+__all__ = ["VIDEO_HOSTS", "is_allowed_video", "render_markdown"]
