@@ -22,6 +22,15 @@
       window.location.assign(path);
     }
   });
+  // Editors warn before leaving with unsaved changes; saving (submitting) is not leaving.
+  var dirty = false;
+  document.addEventListener("input", function (event) {
+    if (event.target.closest && event.target.closest("form[data-warn-unsaved]")) { dirty = true; }
+  });
+  document.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
   document.addEventListener("htmx:sendError", function () {
     var region = document.getElementById("main");
     if (region) {

@@ -160,3 +160,40 @@ async def test_unknown_module_id_in_a_form_is_a_404_not_a_crash(
     r = await post_form(client, f"/teach/modules/{uuid.uuid4()}", {"course_id": "x"})
     assert r.status_code == 404
     assert "Page not found" in r.text
+
+
+async def test_the_live_preview_renders_markdown_sanitized_like_the_course_service(
+    client: httpx.AsyncClient, sign_in: Any
+) -> None:
+    await sign_in("teacher", is_verified=True)
+    from conftest import csrf_token
+
+    token = await csrf_token(client)
+    r = await client.post(
+        "/teach/preview",
+        data={"content": "# Title\n\n**bold** <script>alert(1)</script>"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert r.status_code == 200
+    assert "<h1>Title</h1>" in r.text
+    assert "<strong>bold</strong>" in r.text
+    assert "<script>" not in r.text
+
+
+async def test_preview_without_javascript_keeps_what_was_typed(
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+) -> None:
+    await sign_in("teacher", id=TEACHER_ID, is_verified=True)
+    c = course_json()
+    cur = curriculum_json(c["id"])
+    lesson = lesson_json(c["id"], cur, 0)
+    api.get(f"{COURSE}/lessons/{lesson['id']}").respond(200, json=lesson)
+    r = await post_form(
+        client,
+        f"/teach/lessons/{lesson['id']}",
+        {"action": "preview", "title": "Draft title", "content": "*typed*"},
+    )
+    assert r.status_code == 200
+    assert "<em>typed</em>" in r.text
+    assert 'value="Draft title"' in r.text
+    assert "data-warn-unsaved" in r.text

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from edu_common.lesson_content import is_allowed_video
+
 FRAME_SOURCES = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 _VIMEO_ID = re.compile(r"^[0-9]{1,15}$")
@@ -12,7 +14,7 @@ _VIMEO_ID = re.compile(r"^[0-9]{1,15}$")
 
 def embed_url(video_url: str | None) -> str | None:
     """The player URL for a YouTube or Vimeo link; None for anything else."""
-    if not video_url:
+    if not video_url or not is_allowed_video(video_url):
         return None
     try:
         parts = urlsplit(video_url)

@@ -8,9 +8,10 @@ import asyncio
 import uuid
 from typing import Any
 
+from edu_common.lesson_content import render_markdown
 from fastapi import APIRouter, Request
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from web.clients import clients_of
 from web.clients.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
@@ -249,6 +250,7 @@ async def _lesson_form(
     typed: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    preview: str | None = None,
 ) -> Response:
     if typed is None:
         typed = {
@@ -266,6 +268,7 @@ async def _lesson_form(
             "form": typed,
             "errors": errors or {},
             "saved": request.query_params.get("done") == "saved",
+            "preview": preview if preview is not None else lesson.content_html,
         },
         status_code=status_code,
     )
@@ -297,6 +300,9 @@ async def save_lesson(request: Request, lesson_id: uuid.UUID) -> Response:
         await client.update_lesson(token, lesson_id, {"position": position})
         return redirect(request, f"/teach/courses/{lesson.course_id}#lesson-{lesson_id}")
     typed, body, errors = lesson_body(form)
+    if action == "preview":  # without JavaScript: the same page, the preview updated
+        preview = render_markdown(typed["content"])
+        return await _lesson_form(request, lesson, typed=typed, preview=preview)
     if errors:
         return await _lesson_form(request, lesson, typed=typed, errors=errors, status_code=422)
     try:
@@ -304,3 +310,14 @@ async def save_lesson(request: Request, lesson_id: uuid.UUID) -> Response:
     except ValidationFailed as exc:
         return await _lesson_form(request, lesson, typed=typed, errors=exc.fields, status_code=422)
     return redirect(request, f"/teach/lessons/{lesson_id}?done=saved")
+
+
+@router.post("/preview", name="preview_markdown")
+async def preview_markdown(request: Request) -> Response:
+    """The live preview: the markdown rendered and sanitized exactly as the course service
+    will store it."""
+    token = await _teacher(request)
+    if isinstance(token, Response):
+        return token
+    content = text(await request.form(), "content")
+    return HTMLResponse(render_markdown(content))
