@@ -211,3 +211,23 @@ def test_every_ui_text_has_a_russian_translation() -> None:
     ]
     assert len(catalog) > 200
     assert untranslated == []
+
+
+def test_the_russian_catalog_holds_every_text_the_code_and_templates_show() -> None:
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+    from web.i18n import LOCALES_DIR
+
+    source = Path(__file__).parents[1] / "src" / "web"
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    options = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    keywords = {"_": None, "N_": None, "gettext_": None, "ngettext": (1, 2), "ngettext_": (1, 2)}
+    shown = {
+        msg[2] if isinstance(msg[2], str) else msg[2][0]
+        for msg in extract_from_dir(source, method_map, options, keywords=keywords)
+    }
+    with (LOCALES_DIR / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="ru")
+    known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    assert len(shown) > 200
+    assert sorted(shown - known) == []
