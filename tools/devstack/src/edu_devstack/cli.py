@@ -98,8 +98,13 @@ def _print_ready(stack: Stack, services: list[Service], elapsed: float) -> None:
     settings = stack.settings
     _print(f"\nEduPlatform is ready in {elapsed:.1f} s\n")
     width = max([len(s.name) for s in services] + [10])
+    # The web app first: it is what a person opens.
     for service in services:
-        _print(f"  {service.name:<{width}}  {service.url}   (API docs: {service.url}/docs)")
+        if service.name == "web":
+            _print(f"  Open {service.url} in your browser\n")
+    for service in services:
+        if service.name != "web":
+            _print(f"  {service.name:<{width}}  {service.url}   (API docs: {service.url}/docs)")
     _print(f"  {'postgresql':<{width}}  {settings.database_url('<service>')}")
     _print(f"  {'valkey':<{width}}  {settings.redis_url()}")
     _print(f"  {'nats':<{width}}  {settings.nats_url()}")

@@ -31,6 +31,9 @@ def service_env(settings: StackSettings, secrets: StackSecrets, service: Service
             "PYTHONUNBUFFERED": "1",
         }
     )
+    if service.name == "web":
+        # The origin browsers use: a form posted from any other is refused.
+        env["EDU_WEB_PUBLIC_URL"] = service.url
     if service.name == "course":
         env["EDU_COURSE_SEED_DEMO_DATA"] = "true"
     if service.name == "identity":

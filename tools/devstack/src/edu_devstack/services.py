@@ -34,14 +34,15 @@ class Component:
         return self.directory or f"services/py/{self.name}"
 
 
-# In start order. A new service or app is one more line here, e.g. the web frontend:
-#   Component("web", 3001, has_database=False, directory="apps/web"),
+# In start order (the web app last: it calls the services). A new service or app is one more
+# line here.
 COMPONENTS: tuple[Component, ...] = (
     Component("identity", 8001),
     Component("course", 8002),
     Component("enrollment", 8003),
     Component("payment", 8004),
     Component("notification", 8005),
+    Component("web", 3001, has_database=False, directory="apps/web"),
 )
 
 
