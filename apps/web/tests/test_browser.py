@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from edu_devstack.mailsink import read_mails
 from edu_devstack.processes import free_port
-from edu_devstack.stack import SERVICES, find_root
+from edu_devstack.services import COMPONENTS
+from edu_devstack.settings import find_root
 from playwright.async_api import Page, async_playwright, expect
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser, pytest.mark.timeout(420)]
@@ -52,18 +52,6 @@ def _edu(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _wait_ready(url: str, deadline: float) -> None:
-    with httpx.Client(timeout=2, trust_env=False) as client:
-        while True:
-            try:
-                if client.get(url).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"{url} never became ready"
-            time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def platform() -> Iterator[dict[str, Any]]:
     if not CHROMIUM.exists():
@@ -77,37 +65,17 @@ def platform() -> Iterator[dict[str, Any]]:
     for key in ("EDU_DATABASE_URL", "EDU_REDIS_URL", "EDU_NATS_URL", "EDU_SERVICES"):
         env.pop(key, None)
     ports = {name: free_port() for name in ("PG", "VALKEY", "NATS", "SMTP")}
-    ports |= {name.upper(): free_port() for name, _ in SERVICES}
-    web_port = free_port()
-    web = f"http://127.0.0.1:{web_port}"
+    ports |= {component.name.upper(): free_port() for component in COMPONENTS}
     env |= {f"EDU_{name}_PORT": str(port) for name, port in ports.items()}
     env["EDU_HOME"] = str(home / "edu")
-    env["EDU_IDENTITY_WEB_URL"] = web  # the mailed links point at this web app
-    web_env = env | {
-        "EDU_WEB_PORT": str(web_port),
-        "EDU_WEB_PUBLIC_URL": web,
-        "EDU_WEB_REDIS_URL": f"redis://127.0.0.1:{ports['VALKEY']}/5",
-        "EDU_WEB_ACCESS_LOG": "false",
-    }
-    web_env |= {
-        f"EDU_WEB_{name.upper()}_URL": f"http://127.0.0.1:{ports[name.upper()]}"
-        for name, _ in SERVICES
-    }
-    log = (home / "web.log").open("w")
-    app: subprocess.Popen[bytes] | None = None
+    web = f"http://127.0.0.1:{ports['WEB']}"
     try:
+        # `edu up` starts the web app with the services and points identity's mail at it.
         up = _edu(env, "up", "--detach")
         assert up.returncode == 0, up.stdout + up.stderr
-        app = subprocess.Popen(
-            [sys.executable, "-m", "web"], env=web_env, cwd=ROOT, stdout=log, stderr=log
-        )
-        _wait_ready(f"{web}/health/ready", time.monotonic() + 60)
+        assert f"Open {web}" in up.stdout, up.stdout
         yield {"web": web, "mail": home / "edu" / "mail", "home": home}
     finally:
-        if app is not None:
-            app.terminate()
-            app.wait(timeout=15)
-        log.close()
         _edu(env, "down")
         shutil.rmtree(home, ignore_errors=True)
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from edu_devstack.processes import free_port
-from edu_devstack.stack import SERVICES, Service, find_root
+from edu_devstack.services import COMPONENTS, installed
+from edu_devstack.settings import find_root
 
 pytestmark = [pytest.mark.stack, pytest.mark.timeout(420)]
 
@@ -43,13 +44,13 @@ def edu_home() -> Iterator[Path]:
 
 
 def test_the_mix_runs_against_a_seeded_stack_without_a_failure(edu_home: Path) -> None:
-    if not all(Service.installed(name) for name, _ in SERVICES):
+    if not all(installed(component.name) for component in COMPONENTS):
         pytest.fail("the load mix needs every service installed")
     env = dict(os.environ)
     for key in ("EDU_DATABASE_URL", "EDU_REDIS_URL", "EDU_NATS_URL", "EDU_SERVICES"):
         env.pop(key, None)
     ports = {name: free_port() for name in ("PG", "VALKEY", "NATS", "SMTP")}
-    ports |= {name.upper(): free_port() for name, _ in SERVICES}
+    ports |= {component.name.upper(): free_port() for component in COMPONENTS}
     env |= {f"EDU_{name}_PORT": str(port) for name, port in ports.items()}
     env["EDU_HOME"] = str(edu_home / "edu")
     # Every simulated user logs in once, all from this machine.

@@ -22,7 +22,7 @@ from edu_common.events.contracts import TeacherVerified, UserRegistered
 from edu_common.sanitize import Text
 from edu_common.settings import ServiceSettings
 from fastapi import APIRouter, FastAPI, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 MIGRATIONS = Path(__file__).parent / "sample_migrations"
 

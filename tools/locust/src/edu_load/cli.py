@@ -15,7 +15,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from edu_devstack.stack import Service, Stack
+from edu_devstack.services import Service
+from edu_devstack.settings import StackSettings
 from edu_seed.scale import SCALES, SEED_PASSWORD, student_email
 
 from edu_load.ceilings import (
@@ -81,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    stack = Stack.from_env()
+    stack = StackSettings.from_env()
     stack.load_state()
     services = [s for s in stack.installed_services() if s.process().is_running()]
     if not services:
@@ -124,7 +125,7 @@ def main(argv: list[str]) -> int:
         cpu = CpuSampler(_process_roots(stack, services))
         metrics = MetricsSampler(
             urls,
-            {s.name: stack.database_url(s.database) for s in services},
+            {s.name: stack.database_url(s.database) for s in services if s.database},
             nats_url=stack.nats_url(),
         )
         started = time.monotonic()
@@ -185,7 +186,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _process_roots(stack: Stack, services: list[Service]) -> dict[str, int]:
+def _process_roots(stack: StackSettings, services: list[Service]) -> dict[str, int]:
     roots: dict[str, int] = {}
     for service in services:
         pid = service.process().pid()

@@ -11,7 +11,7 @@ import asyncio
 import sys
 
 from edu_devstack.processes import StackError
-from edu_devstack.stack import Stack
+from edu_devstack.settings import StackSettings
 
 from edu_seed.scale import (
     FULL,
@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
     if args.scale == "demo":
         print("edu seed: the demo data comes with `edu up` (identity and course seed it at start)")
         return 0
-    stack = Stack.from_env()
+    stack = StackSettings.from_env()
     stack.load_state()
     urls = {name: stack.database_url(name) for name in DATABASES}
     scale = SCALES[args.scale]
