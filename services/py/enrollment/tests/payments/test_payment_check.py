@@ -17,7 +17,7 @@ from edu_common.events.contracts import EnrollmentCreated, PaymentCompleted
 from edu_devstack.processes import free_port
 from enrollment.app import MIGRATIONS, create_app
 from enrollment.courses.repository import CourseRepository
-from enrollment.payments.events import payment_completed
+from enrollment.payments.handlers import payment_completed
 from enrollment.settings import EnrollmentSettings
 
 TIMEOUT = 0.5

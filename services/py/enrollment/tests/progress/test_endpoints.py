@@ -5,7 +5,7 @@ import uuid
 from typing import Any
 
 from edu_common.events.contracts import EnrollmentCompleted, LessonDeleted
-from enrollment.courses.events import apply_course_snapshot
+from enrollment.courses.handlers import apply_course_snapshot
 
 
 async def _enrolled(client: Any, tokens: Any, add_course: Any, lessons: int = 3) -> Any:
