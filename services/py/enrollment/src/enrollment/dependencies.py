@@ -29,10 +29,10 @@ def _transactions(request: Request) -> Transactions:
     return Transactions(request.app.state.db_pool, request.app.state.settings.db_acquire_timeout)
 
 
-def _payment_status(request: Request) -> PaymentStatusClient:
+def _payment_client(request: Request) -> PaymentStatusClient:
     client: PaymentStatusClient = request.app.state.payment_status
     return client
 
 
 DbTransactions = Annotated[Transactions, Depends(_transactions)]
-PaymentStatus = Annotated[PaymentStatusClient, Depends(_payment_status)]
+PaymentClient = Annotated[PaymentStatusClient, Depends(_payment_client)]

@@ -13,7 +13,7 @@ from edu_common.pagination import Cursor, Cursors, Limit
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from enrollment.dependencies import DbTransactions, PaymentStatus, Transactions
+from enrollment.dependencies import DbTransactions, PaymentClient, Transactions
 from enrollment.enrollments import service
 from enrollment.enrollments.schemas import (
     EnrollmentCount,
@@ -46,7 +46,7 @@ async def enroll(
     body: EnrollmentIn,
     student: Student,
     transactions: DbTransactions,
-    payments: PaymentStatus,
+    payments: PaymentClient,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     try:
