@@ -8,6 +8,8 @@ from datetime import datetime
 
 import asyncpg
 
+from enrollment.progress.percent import progress_percent
+
 _COLUMNS = "id, course_id, student_id, status, created_at"
 
 
@@ -35,9 +37,7 @@ class EnrollmentView:
 
     @property
     def progress_percent(self) -> int:
-        if self.total_lessons == 0:
-            return 100 if self.status == "completed" else 0
-        return self.completed_lessons * 100 // self.total_lessons
+        return progress_percent(self.completed_lessons, self.total_lessons, self.status)
 
 
 class EnrollmentRepository:

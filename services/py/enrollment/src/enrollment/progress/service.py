@@ -11,6 +11,7 @@ from edu_common.events import enqueue
 from edu_common.events.contracts import EnrollmentCompleted
 
 from enrollment.courses.repository import CourseRepository
+from enrollment.progress.percent import progress_percent
 from enrollment.progress.repository import EnrolledCourse, ProgressRepository
 from enrollment.progress.schemas import CourseProgress
 
@@ -23,12 +24,11 @@ def _progress(enrolled: EnrolledCourse, done: set[uuid.UUID], status: str) -> Co
     # Lessons removed from the course no longer count; order follows the course.
     completed = [lesson for lesson in enrolled.lesson_ids if lesson in done]
     total = len(enrolled.lesson_ids)
-    percent = len(completed) * 100 // total if total else (100 if status == "completed" else 0)
     return CourseProgress(
         course_id=enrolled.course_id,
         completed_lessons=len(completed),
         total_lessons=total,
-        percent=percent,
+        percent=progress_percent(len(completed), total, status),
         completed_lesson_ids=completed,
         status=status,
     )
