@@ -6,27 +6,15 @@ from collections.abc import Mapping
 
 import asyncpg
 from edu_common.events.consumer import Handler
-from edu_common.events.contracts import (
-    CourseArchived,
-    CourseCreated,
-    CourseSnapshot,
-    CourseUpdated,
-    Event,
-    LessonCreated,
-    LessonDeleted,
-)
+from edu_common.events.contracts import CourseSnapshot, Event
 
-from enrollment.courses.repository import CourseRepository
+from enrollment.courses.repository import COURSES
 from enrollment.progress.service import complete_finished_enrollments
 
 
-async def apply_course_snapshot(conn: asyncpg.Connection, event: CourseSnapshot) -> None:
-    await CourseRepository(conn).apply(event)
+async def _after_course_change(conn: asyncpg.Connection, event: CourseSnapshot) -> None:
     # A deleted lesson may have been the last one a student had left.
     await complete_finished_enrollments(conn, event.course_id)
 
 
-HANDLERS: Mapping[type[Event], Handler] = dict.fromkeys(
-    (CourseCreated, CourseUpdated, CourseArchived, LessonCreated, LessonDeleted),
-    apply_course_snapshot,
-)
+HANDLERS: Mapping[type[Event], Handler] = COURSES.handlers(then=_after_course_change)

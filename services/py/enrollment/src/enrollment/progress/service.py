@@ -10,7 +10,7 @@ from edu_common.errors import AppError, not_found
 from edu_common.events import enqueue
 from edu_common.events.contracts import EnrollmentCompleted
 
-from enrollment.courses.repository import CourseRepository
+from enrollment.courses.repository import COURSES
 from enrollment.progress.percent import progress_percent
 from enrollment.progress.repository import EnrolledCourse, ProgressRepository
 from enrollment.progress.schemas import CourseProgress
@@ -41,7 +41,7 @@ async def complete_lesson(
     progress = ProgressRepository(conn)
     enrolled = await progress.enrollment_with_lesson(student_id, lesson_id)
     if enrolled is None:
-        if not await CourseRepository(conn).with_lesson(lesson_id):
+        if not await COURSES.with_lesson(conn, lesson_id):
             raise not_found("lesson")
         raise not_enrolled()
     await progress.mark_complete(enrolled.enrollment_id, lesson_id)
@@ -86,7 +86,7 @@ async def course_progress(
     progress = ProgressRepository(conn)
     enrolled = await progress.enrollment_in(student_id, course_id)
     if enrolled is None:
-        if await CourseRepository(conn).get(course_id) is None:
+        if await COURSES.get(conn, course_id) is None:
             raise not_found("course")
         raise not_enrolled()
     done = await progress.completed_lessons(enrolled.enrollment_id)

@@ -4,26 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import asyncpg
 from edu_common.events.consumer import Handler
-from edu_common.events.contracts import (
-    CourseArchived,
-    CourseCreated,
-    CourseSnapshot,
-    CourseUpdated,
-    Event,
-    LessonCreated,
-    LessonDeleted,
-)
+from edu_common.events.contracts import Event
 
-from payment.courses.repository import CourseRepository
+from payment.courses.repository import COURSES
 
-
-async def apply_course_snapshot(conn: asyncpg.Connection, event: CourseSnapshot) -> None:
-    await CourseRepository(conn).apply(event)
-
-
-HANDLERS: Mapping[type[Event], Handler] = dict.fromkeys(
-    (CourseCreated, CourseUpdated, CourseArchived, LessonCreated, LessonDeleted),
-    apply_course_snapshot,
-)
+HANDLERS: Mapping[type[Event], Handler] = COURSES.handlers()

@@ -12,7 +12,7 @@ from edu_common.events.contracts import PaymentCompleted
 from edu_common.pagination import CursorCodec, invalid_cursor
 from edu_common.security.tokens import Principal
 
-from payment.courses.repository import CourseRepository
+from payment.courses.repository import COURSES
 from payment.payments.provider import PaymentProvider
 from payment.payments.repository import Payment, PaymentRepository
 
@@ -26,7 +26,7 @@ async def pay_for_course(
     course_id: uuid.UUID,
 ) -> Payment:
     """Charges the course's price and records the completed payment with its event."""
-    course = await CourseRepository(conn).get(course_id)
+    course = await COURSES.get(conn, course_id)
     if course is None or course.is_archived:
         raise not_found("course")
     if course.is_free:
