@@ -92,13 +92,16 @@ async def test_no_connection_is_held_while_the_provider_answers(
             headers={**headers, "Idempotency-Key": "slow-card"},
         )
     )
-    await asyncio.wait_for(provider.called.wait(), 10)
-    # The charge is under way: the pool's only connection serves another request meanwhile.
-    _, other = tokens.student()
-    r = await payment.client.get("/payments/me", headers=other)
-    assert r.status_code == 200, r.text
-    assert not paying.done()
-    provider.gate.set()
+    try:
+        await asyncio.wait_for(provider.called.wait(), 10)
+        # The charge is under way: the pool's only connection serves another request.
+        _, other = tokens.student()
+        r = await payment.client.get("/payments/me", headers=other)
+        assert r.status_code == 200, r.text
+        assert not paying.done()
+    finally:
+        # A failed check must not leave the charge waiting forever.
+        provider.gate.set()
     r = await paying
     assert r.status_code == 201, r.text
     assert await _counts(payment) == (1, 0, 1)
@@ -114,16 +117,18 @@ async def test_repeats_during_the_charge_wait_and_charge_once(
     keyed = {**headers, "Idempotency-Key": "k"}
     body = {"course_id": str(course.course_id)}
     first = asyncio.create_task(client.post("/payments", json=body, headers=keyed))
-    await asyncio.wait_for(provider.called.wait(), 10)
-    # The key is taken by the request in flight: another body under it is refused at once.
-    r = await client.post(
-        "/payments", json={"course_id": str(other_course.course_id)}, headers=keyed
-    )
-    assert r.status_code == 409
-    assert r.json()["code"] == "idempotency_key_reused"
-    repeats = [asyncio.create_task(client.post("/payments", json=body, headers=keyed))]
-    repeats += [asyncio.create_task(client.post("/payments", json=body, headers=headers))]
-    provider.gate.set()
+    try:
+        await asyncio.wait_for(provider.called.wait(), 10)
+        # The key is taken by the request in flight: another body under it is refused at once.
+        r = await client.post(
+            "/payments", json={"course_id": str(other_course.course_id)}, headers=keyed
+        )
+        assert r.status_code == 409
+        assert r.json()["code"] == "idempotency_key_reused"
+        repeats = [asyncio.create_task(client.post("/payments", json=body, headers=keyed))]
+        repeats += [asyncio.create_task(client.post("/payments", json=body, headers=headers))]
+    finally:
+        provider.gate.set()
     responses = [await first, *[await t for t in repeats]]
     assert [r.status_code for r in responses] == [201, 201, 409], [r.text for r in responses]
     assert responses[1].json() == responses[0].json()
@@ -142,9 +147,11 @@ async def test_a_decline_frees_the_key_and_the_course(
     keyed = {**headers, "Idempotency-Key": "declined"}
     body = {"course_id": str(course.course_id)}
     first = asyncio.create_task(client.post("/payments", json=body, headers=keyed))
-    await asyncio.wait_for(provider.called.wait(), 10)
-    repeat = asyncio.create_task(client.post("/payments", json=body, headers=keyed))
-    provider.gate.set()
+    try:
+        await asyncio.wait_for(provider.called.wait(), 10)
+        repeat = asyncio.create_task(client.post("/payments", json=body, headers=keyed))
+    finally:
+        provider.gate.set()
     # The repeat did not replay the decline: it charged again, under a new payment id.
     for r in (await first, await repeat):
         assert r.status_code == 402
