@@ -17,7 +17,7 @@ import pytest
 from edu_common.events.contracts import CourseCreated, Event
 from edu_devstack.processes import free_port
 from enrollment.app import MIGRATIONS, create_app
-from enrollment.courses.repository import CourseRepository
+from enrollment.courses.repository import COURSES
 from enrollment.payments.client import PaymentStatusClient
 from enrollment.settings import EnrollmentSettings
 from nats.js.errors import NotFoundError
@@ -26,7 +26,7 @@ from notification.app import create_app as create_notification_app
 from notification.settings import NotificationSettings
 from payment.app import MIGRATIONS as PAYMENT_MIGRATIONS
 from payment.app import create_app as create_payment_app
-from payment.courses.repository import CourseRepository as PaymentCourseRepository
+from payment.courses.repository import COURSES as PAYMENT_COURSES
 from payment.settings import PaymentSettings
 
 # Durable consumers, by service, whose backlog `settle` waits out.
@@ -98,10 +98,10 @@ def add_paid_course(payment: Any) -> Any:
     async def make(*enrollments: Any, price_cents: int = 2500, **fields: Any) -> CourseCreated:
         event = course_event(price_cents, **fields)
         async with payment.pool.acquire() as conn:
-            await PaymentCourseRepository(conn).apply(event)
+            await PAYMENT_COURSES.apply(conn, event)
         for enrollment in enrollments:
             async with enrollment.pool.acquire() as conn:
-                await CourseRepository(conn).apply(event)
+                await COURSES.apply(conn, event)
         return event
 
     return make

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from edu_common.events.contracts import CourseCreated
 from enrollment.app import MIGRATIONS, create_app
-from enrollment.courses.repository import CourseRepository
+from enrollment.courses.repository import COURSES
 from enrollment.settings import EnrollmentSettings
 
 
@@ -45,7 +45,7 @@ def add_course(enrollment: Any) -> Any:
     async def make(price_cents: int = 0, lessons: int = 3, **fields: Any) -> CourseCreated:
         event = course_event(price_cents, lessons, **fields)
         async with enrollment.pool.acquire() as conn:
-            await CourseRepository(conn).apply(event)
+            await COURSES.apply(conn, event)
         return event
 
     return make

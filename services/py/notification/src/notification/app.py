@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from notification.lifespan import notification_runtime
 from notification.notifications.endpoints import router as notifications_router
-from notification.notifications.events import CONSUMER, HANDLERS
+from notification.notifications.handlers import CONSUMER, HANDLERS
 from notification.settings import NotificationSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
