@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 import asyncpg
 from edu_common.errors import AppError, not_found
