@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 from edu_common.app import ServiceSpec, create_app
 from edu_common.auth import Admin, CurrentUser, VerifiedTeacher
-from edu_common.db import DbConn, after_commit, create_pool
+from edu_common.db import DbConn, after_commit, create_pool, transaction
 from edu_common.errors import AppError, error_responses, not_found
 from edu_common.events import EventBus, enqueue
 from edu_common.events.contracts import TeacherVerified, UserRegistered
@@ -76,6 +76,17 @@ async def get_note(note_id: int, conn: DbConn) -> Any:
     return dict(row)
 
 
+@router.get("/notes/{note_id}/standalone", response_model=NoteOut, responses=error_responses(404))
+async def get_note_in_own_transaction(note_id: int, request: Request) -> Any:
+    """Reads in a transaction of its own, as a route that calls another service does."""
+    pool = request.app.state.db_pool
+    async with transaction(pool, timeout=request.app.state.settings.db_acquire_timeout) as conn:
+        row = await conn.fetchrow("SELECT id, text FROM notes WHERE id = $1", note_id)
+    if row is None:
+        raise not_found("note")
+    return dict(row)
+
+
 @router.get("/no-query", response_model=dict[str, bool])
 async def no_query(conn: DbConn) -> Any:
     """A route that could query but does not (a cache hit, say)."""
@@ -109,6 +120,16 @@ def build(settings: SampleSettings) -> FastAPI:
     )
     app.state.seen_after_commit = []
     return app
+
+
+@pytest.fixture
+def launch_sample(services: Any) -> Callable[..., Awaitable[Any]]:
+    """Starts the sample service with settings overridden (`database_url=...`, say)."""
+
+    async def launch(**overrides: Any) -> Any:
+        return await services.start("sample", build, SampleSettings, MIGRATIONS, **overrides)
+
+    return launch
 
 
 @pytest.fixture
