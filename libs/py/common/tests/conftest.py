@@ -20,7 +20,7 @@ from edu_common.errors import AppError, error_responses, not_found
 from edu_common.events import EventBus, enqueue
 from edu_common.events.contracts import TeacherVerified, UserRegistered
 from edu_common.sanitize import PlainText
-from edu_common.settings import ServiceSettings
+from edu_common.settings import MailSettings, ServiceSettings
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, Field
 
@@ -28,6 +28,10 @@ MIGRATIONS = Path(__file__).parent / "sample_migrations"
 
 
 class SampleSettings(ServiceSettings):
+    pass
+
+
+class MailingSampleSettings(MailSettings):
     pass
 
 
@@ -122,6 +126,15 @@ def build(settings: SampleSettings) -> FastAPI:
     return app
 
 
+def build_mailing(settings: MailingSampleSettings) -> FastAPI:
+    return create_app(
+        ServiceSpec(
+            name="sample", title="Sample", routers=[router], migrations=MIGRATIONS, sends_mail=True
+        ),
+        settings,
+    )
+
+
 @pytest.fixture
 def launch_sample(services: Any) -> Callable[..., Awaitable[Any]]:
     """Starts the sample service with settings overridden (`database_url=...`, say)."""
@@ -130,6 +143,19 @@ def launch_sample(services: Any) -> Callable[..., Awaitable[Any]]:
         return await services.start("sample", build, SampleSettings, MIGRATIONS, **overrides)
 
     return launch
+
+
+@pytest.fixture
+async def sample_mailing(services: Any, smtp: Any) -> Any:
+    """The sample service as one that sends mail, to the session's fake SMTP server."""
+    return await services.start(
+        "sample",
+        build_mailing,
+        MailingSampleSettings,
+        MIGRATIONS,
+        smtp_port=smtp[1],
+        mail_poll_interval=0.05,
+    )
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from email.message import EmailMessage
 import aiosmtplib
 import asyncpg
 
+from edu_common.settings import MailSettings
+
 logger = logging.getLogger("edu.mail")
 
 
@@ -24,6 +26,17 @@ class SmtpConfig:
     use_tls: bool = False
     timeout: float = 10.0
 
+    @classmethod
+    def from_settings(cls, settings: MailSettings) -> SmtpConfig:
+        return cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.mail_sender,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            use_tls=settings.smtp_use_tls,
+        )
+
 
 async def queue_mail(conn: asyncpg.Connection, recipient: str, subject: str, body: str) -> None:
     await conn.execute(
@@ -35,6 +48,9 @@ async def queue_mail(conn: asyncpg.Connection, recipient: str, subject: str, bod
 
 
 class MailSender:
+    """Delivers queued mail. The app factory runs it under its supervisor for a service whose
+    `ServiceSpec` has `sends_mail=True`."""
+
     def __init__(
         self, pool: asyncpg.Pool, config: SmtpConfig, *, poll_interval: float = 0.5
     ) -> None:
@@ -72,7 +88,9 @@ class MailSender:
             for row in rows:
                 try:
                     await self._deliver(row["recipient"], row["subject"], row["body"] or "")
-                except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+                except Exception as exc:
+                    # Whatever stopped this mail (the server, or a message it cannot take)
+                    # retries it later and never holds up the mail queued behind it.
                     await conn.execute(
                         """
                         UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2,
