@@ -117,6 +117,11 @@ async def test_outage_answers_503_and_the_restarted_database_is_served_without_5
         assert_problem(r, 503, "database_unavailable")
         assert r.headers["retry-after"] == "1"
 
+    # Not ready: the one dependency this instance cannot serve without.
+    body = assert_problem(await svc.client.get("/health/ready"), 503, "not_ready")
+    assert body["checks"]["database"] == "unavailable"
+    assert body["detail"] == "unavailable: database"
+
     own_postgres.start()
     # Every pooled connection died with the server: none may surface as a 500.
     for i in range(6):
@@ -124,6 +129,9 @@ async def test_outage_answers_503_and_the_restarted_database_is_served_without_5
         assert r.status_code == 200, r.text
         r = await svc.client.post("/notes", json={"text": f"after {i}"}, headers=student)
         assert r.status_code == 201, r.text
+    r = await svc.client.get("/health/ready")
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "ok"
     texts = [row["text"] for row in await svc.pool.fetch("SELECT text FROM notes ORDER BY id")]
     assert texts == ["before", *(f"after {i}" for i in range(6))]
 
