@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 from starlette.requests import Request
@@ -23,6 +23,11 @@ CACHE_REQUESTS = Counter("cache_requests_total", "Cache look-ups", ["cache", "re
 EVENTS_PUBLISHED = Counter("events_published_total", "Outbox events published", ["subject"])
 EVENTS_CONSUMED = Counter(
     "events_consumed_total", "Events handled by consumers", ["consumer", "result"]
+)
+DEPENDENCY_UP = Gauge(
+    "dependency_up",
+    "Whether a dependency (database, cache, event_bus) answered the last readiness check",
+    ["dependency"],
 )
 RATE_LIMITED = Counter("rate_limited_total", "Requests refused by a rate limit", ["limit"])
 
