@@ -21,9 +21,14 @@ from edu_common.errors import install_error_handlers
 from edu_common.events.bus import EventBus
 from edu_common.events.consumer import EventConsumer, Handler
 from edu_common.events.contracts import Event
-from edu_common.events.outbox import OutboxRelay
+from edu_common.events.outbox import OutboxRelay, outbox_backlog
 from edu_common.logs import configure_logging
-from edu_common.metrics import metrics_endpoint, watch_pool
+from edu_common.metrics import (
+    ServiceReadings,
+    metrics_endpoint,
+    multiprocess_dir,
+    worker_exited,
+)
 from edu_common.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
 from edu_common.pagination import CursorCodec
@@ -83,7 +88,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         configure_logging(spec.name, settings.log_level)
         state = app.state
         state.db_pool = await create_pool(settings)
-        watch_pool(lambda: pool_sizes(state.db_pool))
+        state.metrics = readings = ServiceReadings(lambda: pool_sizes(state.db_pool))
         if settings.run_migrations:
             sources = [("common", COMMON_MIGRATIONS)]
             if spec.migrations is not None:
@@ -93,6 +98,8 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         state.redis = create_redis(settings)
         state.event_bus = None
         tasks: list[asyncio.Task[None]] = []
+        if multiprocess_dir():
+            tasks.append(asyncio.create_task(_supervise("pool-metrics", readings.sample_pool)))
         if settings.events_enabled:
             bus = EventBus(
                 settings.nats_url,
@@ -108,8 +115,10 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
                 listen_dsn=settings.database_url,
             )
             tasks.append(asyncio.create_task(_supervise("outbox-relay", relay.run)))
+            readings.backlog = lambda: outbox_backlog(state.db_pool)
             for consumer_name, handlers in spec.consumers.items():
                 consumer = EventConsumer(consumer_name, bus, state.db_pool, handlers)
+                readings.pending[consumer_name] = consumer.pending
                 tasks.append(asyncio.create_task(_supervise(consumer_name, consumer.run)))
         state.token_verifier = spec.verifier(app) if spec.verifier else _default_verifier(settings)
         async with contextlib.AsyncExitStack() as stack:
@@ -128,6 +137,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             await state.event_bus.close()
         await state.redis.aclose()
         await state.db_pool.close()
+        worker_exited()
 
     app = FastAPI(
         title=spec.title,
