@@ -127,6 +127,9 @@ class Stack:
     smtp_port: int
     services: list[Service] = field(default_factory=list)
     out: Callable[[str], None] = print
+    # `edu up --workers N`: N worker processes per service in production mode (no demo data,
+    # no reload). None: one worker in development mode, with demo data.
+    workers: int | None = None
 
     @classmethod
     def from_env(
@@ -282,7 +285,7 @@ class Stack:
                 f"{p}NATS_URL": self.nats_url(),
                 f"{p}JWT_PUBLIC_KEY": public_pem,
                 f"{p}PORT": str(service.port),
-                f"{p}ENVIRONMENT": "development",
+                f"{p}ENVIRONMENT": "development" if self.workers is None else "production",
                 f"{p}CURSOR_SECRET": self.cursor_secret(),
                 # Every service that sends mail sends it to the local sink.
                 f"{p}SMTP_HOST": HOST,
@@ -293,15 +296,23 @@ class Stack:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if service.name == "identity":
+            env["EDU_IDENTITY_JWT_PRIVATE_KEY"] = private_pem
+        if self.workers is not None:
+            env.update(self.worker_env(service, self.workers))
+            return env
         if service.name == "course":
             env["EDU_COURSE_SEED_DEMO_DATA"] = "true"
         if service.name == "identity":
-            env.update(
-                {
-                    "EDU_IDENTITY_JWT_PRIVATE_KEY": private_pem,
-                    "EDU_IDENTITY_SEED_DEMO_USERS": "true",
-                }
-            )
+            env["EDU_IDENTITY_SEED_DEMO_USERS"] = "true"
+        return env
+
+    def worker_env(self, service: Service, workers: int) -> dict[str, str]:
+        """Several workers: each service's metrics files in a directory of its own, which the
+        service empties when it starts."""
+        env = {f"{service.env_prefix}WORKERS": str(workers)}
+        if workers > 1:
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(self.home / "metrics" / service.name)
         return env
 
     # --- bringing it up --------------------------------------------------------------------

@@ -23,18 +23,14 @@ from edu_common.events.consumer import EventConsumer, Handler
 from edu_common.events.contracts import Event
 from edu_common.events.outbox import OutboxRelay, outbox_backlog
 from edu_common.logs import configure_logging
-from edu_common.metrics import (
-    ServiceReadings,
-    metrics_endpoint,
-    multiprocess_dir,
-    worker_exited,
-)
+from edu_common.metrics import ServiceReadings, metrics_endpoint, worker_exited
 from edu_common.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
 from edu_common.pagination import CursorCodec
 from edu_common.security.keys import load_public_keys
 from edu_common.security.tokens import TokenVerifier
 from edu_common.settings import ServiceSettings
+from edu_common.workers import multiprocess_dir
 
 logger = logging.getLogger("edu.app")
 

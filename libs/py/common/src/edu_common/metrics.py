@@ -13,11 +13,8 @@ import asyncio
 import contextlib
 import logging
 import os
-import shutil
-import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeVar
 
 from prometheus_client import (
@@ -33,11 +30,12 @@ from prometheus_client.registry import REGISTRY
 from starlette.requests import Request
 from starlette.responses import Response
 
+from edu_common.workers import multiprocess_dir
+
 logger = logging.getLogger("edu.metrics")
 
 T = TypeVar("T")
 
-MULTIPROC_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 # How long a scrape waits for one reading (outbox backlog, consumer lag) before it answers
 # with the value read last time.
 READ_TIMEOUT_SECONDS = 2.0
@@ -91,24 +89,6 @@ EVENT_CONSUMER_PENDING = Gauge(
 PoolSizes = Callable[[], tuple[int, int] | None]
 BacklogReading = Callable[[], Awaitable[tuple[int, float]]]
 PendingReading = Callable[[], Awaitable[int]]
-
-
-def multiprocess_dir() -> str | None:
-    """The directory of multiprocess mode, or None when this process keeps metrics in memory."""
-    return os.environ.get(MULTIPROC_DIR_ENV) or None
-
-
-def prepare_multiprocess_dir(service: str) -> Path:
-    """Called once by the process that starts the workers, before any worker exists: takes
-    PROMETHEUS_MULTIPROC_DIR (or a new temporary directory), empties it so no count of an
-    earlier run is added in, and exports it to the workers."""
-    configured = multiprocess_dir()
-    path = Path(configured) if configured else Path(tempfile.mkdtemp(prefix=f"edu-{service}-"))
-    if path.exists():
-        shutil.rmtree(path)
-    path.mkdir(parents=True)
-    os.environ[MULTIPROC_DIR_ENV] = str(path)
-    return path
 
 
 def worker_exited() -> None:

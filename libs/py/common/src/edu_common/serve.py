@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uvicorn
 
-from edu_common.metrics import multiprocess_dir, prepare_multiprocess_dir
 from edu_common.settings import ServiceSettings
+from edu_common.workers import multiprocess_dir, prepare_multiprocess_dir
 
 
 def serve(app_factory: str, settings: ServiceSettings, workers: int | None = None) -> None:
