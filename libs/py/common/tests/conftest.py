@@ -16,7 +16,7 @@ import pytest
 from edu_common.app import ServiceSpec, create_app
 from edu_common.auth import Admin, CurrentUser, VerifiedTeacher
 from edu_common.cache import JsonCache
-from edu_common.db import DbConn, create_pool
+from edu_common.db import DbConn, after_commit, create_pool
 from edu_common.errors import AppError, error_responses, not_found
 from edu_common.events import EventBus, enqueue
 from edu_common.events.contracts import TeacherVerified, UserRegistered
@@ -46,12 +46,20 @@ router = APIRouter()
 
 
 @router.post("/notes", status_code=201, response_model=NoteOut, responses=error_responses(409, 422))
-async def create_note(body: NoteIn, conn: DbConn, user: CurrentUser) -> Any:
+async def create_note(body: NoteIn, conn: DbConn, user: CurrentUser, request: Request) -> Any:
     row = await conn.fetchrow(
         "INSERT INTO notes (owner, text) VALUES ($1, $2) RETURNING id, text",
         user.user_id,
         body.text,
     )
+    pool = request.app.state.db_pool
+    seen: list[Any] = request.app.state.seen_after_commit
+
+    async def look_from_outside() -> None:
+        # From another connection: the note is there only once the write has committed.
+        seen.append(await pool.fetchval("SELECT text FROM notes WHERE id = $1", row["id"]))
+
+    after_commit(conn, look_from_outside)
     await enqueue(
         conn,
         UserRegistered(user_id=user.user_id, email="x@example.com", name=body.text, role="student"),
@@ -83,6 +91,12 @@ async def get_note_cached(note_id: int, conn: DbConn, request: Request) -> Any:
     return found
 
 
+@router.get("/no-query", response_model=dict[str, bool])
+async def no_query(conn: DbConn) -> Any:
+    """A route that could query but does not (a cache hit, say)."""
+    return {"holds_connection": conn.has_connection}
+
+
 @router.get("/admin-only", response_model=dict[str, str])
 async def admin_only(user: Admin) -> Any:
     return {"role": user.role}
@@ -98,7 +112,7 @@ async def _count_verified(conn: Any, event: TeacherVerified) -> None:
 
 
 def build(settings: SampleSettings) -> FastAPI:
-    return create_app(
+    app = create_app(
         ServiceSpec(
             name="sample",
             title="Sample",
@@ -108,6 +122,8 @@ def build(settings: SampleSettings) -> FastAPI:
         ),
         settings,
     )
+    app.state.seen_after_commit = []
+    return app
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import uuid
 from typing import Any, ClassVar
 
 import pytest
+from edu_common.db import after_commit
 from edu_common.events import (
     EventBus,
     EventConsumer,
@@ -236,6 +237,34 @@ async def test_duplicate_delivery_has_one_effect(event_db, make_bus, background,
     assert await consumer.handle(TeacherVerified.subject, raw) is False
     assert sorted(await effects(event_db)) == sorted([event.event_id, direct.event_id])
     assert await event_db.pool.fetchval("SELECT count(*) FROM processed_events") == 2
+
+
+async def test_handler_after_commit_step_runs_once_its_effect_has_committed(event_db, make_bus):
+    bus = await make_bus()
+    seen: list[list[uuid.UUID]] = []
+
+    async def apply(conn: Any, event: TeacherVerified) -> None:
+        async def look_from_outside() -> None:
+            seen.append(await effects(event_db))
+
+        after_commit(conn, look_from_outside)
+        await record_effect(conn, event)
+        if event.name == "fails":
+            raise RuntimeError("handler failed after registering its step")
+
+    consumer = consumer_for(bus, event_db, apply)
+    applied = teacher_verified()
+    assert await consumer.handle(TeacherVerified.subject, applied.model_dump_json().encode())
+    assert seen == [[applied.event_id]]
+
+    failing = TeacherVerified(user_id=uuid.uuid4(), email="t@example.com", name="fails")
+    with pytest.raises(RuntimeError):
+        await consumer.handle(TeacherVerified.subject, failing.model_dump_json().encode())
+    assert seen == [[applied.event_id]]
+    # A repeat has no effect, so no step either.
+    assert not await consumer.handle(TeacherVerified.subject, applied.model_dump_json().encode())
+    assert seen == [[applied.event_id]]
+    assert await effects(event_db) == [applied.event_id]
 
 
 async def test_failing_handler_is_retried_and_applies_once(

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from course.app import MIGRATIONS, create_app
-from course.enrollments.events import CONSUMER as ENROLLMENTS
+from course.enrollments.handlers import CONSUMER as ENROLLMENTS
 from course.settings import CourseSettings
 from edu_common.events.contracts import EnrollmentCreated, Event
 from nats.js.errors import NotFoundError

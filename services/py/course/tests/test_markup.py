@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import httpx
+from course.app import MIGRATIONS
 
 PAYLOADS = {
     "<script>alert(1)</script>Intro": "Intro",
@@ -139,6 +141,22 @@ async def test_video_url_only_from_known_hosts(
         "https://[::1/",
         "",
         " ",
+        # Known hosts, but no video a player can show, or markup posing as a video id.
+        'https://www.youtube.com/watch?v=x"><script>alert(1)</script>',
+        'https://www.youtube.com/watch?v=dQw4w9WgXcQ"><script>alert(1)</script>',
+        "https://youtu.be/dQw4w9WgXcQ%22%3E%3Cscript%3E",
+        "https://www.youtube.com/",
+        "https://www.youtube.com/watch",
+        "https://www.youtube.com/watch?v=short",
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ&v=aaaaaaaaaaa",
+        "https://www.youtube.com/channel/UCuAXFkgsw1L7xaCfnd5JJOw",
+        "https://youtu.be/",
+        "https://youtube.com:8443/watch?v=dQw4w9WgXcQ",
+        "https://user:pass@www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://vimeo.com/channels/staffpicks",
+        "https://vimeo.com/76979871/<b>",
+        "https://player.vimeo.com/video/76979871?h=<script>",
+        "https://player.vimeo.com/video/abc",
     ]
     for url in refused:
         r = await client.post(
@@ -151,14 +169,82 @@ async def test_video_url_only_from_known_hosts(
             f"/lessons/{lesson['id']}", json={"video_url": url}, headers=teacher[1]
         )
         assert r.status_code == 422, url
-    for url in (
-        "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-        "https://youtu.be/dQw4w9WgXcQ",
-        "https://vimeo.com/76979871",
-        "https://player.vimeo.com/video/76979871",
+    youtube = "https://www.youtube.com/embed/dQw4w9WgXcQ"
+    vimeo = "https://player.vimeo.com/video/76979871"
+    for url, stored in (
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", youtube),
+        ("http://youtube.com/watch?feature=share&v=dQw4w9WgXcQ&t=42s#comments", youtube),
+        ("https://m.youtube.com/watch?v=dQw4w9WgXcQ", youtube),
+        ("https://youtu.be/dQw4w9WgXcQ?si=abc", youtube),
+        ("https://www.youtube.com/embed/dQw4w9WgXcQ", youtube),
+        ("https://www.youtube.com/shorts/dQw4w9WgXcQ", youtube),
+        ("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ", youtube),
+        ("https://WWW.YOUTUBE.COM/watch?v=dQw4w9WgXcQ", youtube),
+        ("https://vimeo.com/76979871", vimeo),
+        ("https://player.vimeo.com/video/76979871", vimeo),
+        ("https://vimeo.com/76979871/4f5e6d7c8b", vimeo + "?h=4f5e6d7c8b"),
+        (
+            "https://player.vimeo.com/video/76979871?h=4f5e6d7c8b&autoplay=1",
+            vimeo + "?h=4f5e6d7c8b",
+        ),
     ):
         r = await client.put(
             f"/lessons/{lesson['id']}", json={"video_url": url}, headers=teacher[1]
         )
         assert r.status_code == 200, url
-        assert r.json()["video_url"] == url
+        assert r.json()["video_url"] == stored, url
+        assert (await client.get(f"/lessons/{lesson['id']}")).json()["video_url"] == stored
+    # Refused, a new link leaves the stored one as it was; the 422 names the field.
+    r = await client.put(
+        f"/lessons/{lesson['id']}",
+        json={"video_url": 'https://youtu.be/x"><script>'},
+        headers=teacher[1],
+    )
+    assert r.status_code == 422
+    assert [e["loc"] for e in r.json()["errors"]] == [["body", "video_url"]]
+    assert (await client.get(f"/lessons/{lesson['id']}")).json()["video_url"] == stored
+    r = await client.post(
+        f"/modules/{module['id']}/lessons",
+        json={"title": "v", "video_url": "https://youtu.be/dQw4w9WgXcQ"},
+        headers=teacher[1],
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["video_url"] == youtube
+
+
+async def test_stored_video_links_are_rewritten_as_embeds(
+    client: httpx.AsyncClient,
+    make_course: Any,
+    add_module: Any,
+    add_lesson: Any,
+    course_service: Any,
+) -> None:
+    """Migration 004 on links stored before they were normalized."""
+    course = await make_course()
+    module = await add_module(course["id"])
+    youtube = "https://www.youtube.com/embed/dQw4w9WgXcQ"
+    vimeo = "https://player.vimeo.com/video/76979871"
+    legacy = {
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ": youtube,
+        "https://youtube.com/watch?feature=share&v=dQw4w9WgXcQ#t=1": youtube,
+        "https://youtu.be/dQw4w9WgXcQ": youtube,
+        "http://m.youtube.com/shorts/dQw4w9WgXcQ?si=x": youtube,
+        youtube: youtube,
+        "https://vimeo.com/76979871": vimeo,
+        vimeo: vimeo,
+        'https://www.youtube.com/watch?v=x"><script>alert(1)</script>': None,
+        'https://www.youtube.com/watch?v=dQw4w9WgXcQ"><script>alert(1)</script>': None,
+        "https://youtu.be/abc": None,
+        "https://vimeo.com/channels/staffpicks": None,
+    }
+    lessons = {}
+    for url in legacy:
+        lesson = await add_lesson(module["id"])
+        await course_service.pool.execute(
+            "UPDATE lessons SET video_url = $2 WHERE id = $1", uuid.UUID(lesson["id"]), url
+        )
+        lessons[url] = lesson["id"]
+    await course_service.pool.execute((MIGRATIONS / "004_lesson_video_embeds.sql").read_text())
+    for url, expected in legacy.items():
+        r = await client.get(f"/lessons/{lessons[url]}")
+        assert r.json()["video_url"] == expected, url

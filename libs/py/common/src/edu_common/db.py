@@ -1,16 +1,28 @@
-"""asyncpg pool and the per-request transaction.
+"""asyncpg pool and the one way code runs in a transaction.
 
-The request dependency owns the transaction: repositories and services take the connection,
-never commit, and the outbox row lands in the same transaction as the state change.
+`transaction(pool)` (an endpoint that owns its transaction, an event consumer) and `DbConn`
+(the request's transaction, built on it) both hand out a `Transaction`: repositories use it as
+they would an asyncpg connection (`fetch`, `fetchrow`, `fetchval`, `execute`, ...), and never
+commit. It takes a pooled connection and opens the database transaction only at its first
+query, so a request served from the cache, or busy hashing a password, holds no connection.
+The block's end commits (or rolls back on an exception); `after_commit(conn, step)` registers
+work that must follow a successful commit, such as dropping cached copies of what was written.
+
+A pool with no free connection, a database that cannot be reached and a connection whose
+server has died all raise `DatabaseUnavailableError` (503 `database_unavailable`, Retry-After). A
+dead connection is discarded, never returned to the pool; one found dead before any statement
+of the transaction had completed is replaced once, and the statement runs on the new one
+(nothing was written, so nothing is lost or done twice).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import asyncpg
 from asyncpg import Connection
@@ -20,6 +32,43 @@ from edu_common.errors import AppError
 from edu_common.settings import ServiceSettings
 
 logger = logging.getLogger("edu.db")
+
+T = TypeVar("T")
+AfterCommit = Callable[[], Awaitable[None]]
+
+# The server cannot be reached, or has ended the connection (restart, crash, administrator).
+_SERVER_GONE = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
+# No connection to be had: every one busy, or none can be opened.
+_NO_CONNECTION = (TimeoutError, asyncpg.TooManyConnectionsError, *_SERVER_GONE)
+
+
+class DatabaseUnavailableError(AppError):
+    """No usable database connection: the client may retry shortly."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            503,
+            "database_unavailable",
+            "the service is busy, try again shortly",
+            headers={"Retry-After": "1"},
+        )
+
+
+class _ConnectionLostError(Exception):
+    """A statement found its connection dead (internal: becomes a retry or a 503)."""
+
+
+def _is_lost(conn: Connection, exc: BaseException) -> bool:
+    # A command timeout (TimeoutError is an OSError) leaves the connection usable.
+    if isinstance(exc, TimeoutError):
+        return bool(conn.is_closed())
+    return isinstance(exc, _SERVER_GONE) or bool(conn.is_closed())
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -50,50 +99,210 @@ async def create_pool(settings: ServiceSettings, **overrides: Any) -> asyncpg.Po
     return pool
 
 
+class Transaction:
+    """A database transaction taken at its first query; see the module docstring.
+
+    Only `transaction()` creates one. It is used by one task at a time, like a connection.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, acquire_timeout: float | None) -> None:
+        self._pool = pool
+        self._acquire_timeout = acquire_timeout
+        self._conn: Connection | None = None
+        self._tx: Any = None
+        self._statements = 0
+        self._broken = False
+        self._ended = False
+        self._after_commit: list[AfterCommit] = []
+
+    @property
+    def has_connection(self) -> bool:
+        """Whether a connection is held (a query has run and the block has not ended)."""
+        return self._conn is not None
+
+    # The query API repositories use, as asyncpg's connection spells it.
+    async def execute(self, query: str, *args: Any, **kwargs: Any) -> str:
+        return await self._run(lambda conn: conn.execute(query, *args, **kwargs))
+
+    async def executemany(self, command: str, args: Any, **kwargs: Any) -> None:
+        await self._run(lambda conn: conn.executemany(command, args, **kwargs))
+
+    async def fetch(self, query: str, *args: Any, **kwargs: Any) -> list[asyncpg.Record]:
+        return await self._run(lambda conn: conn.fetch(query, *args, **kwargs))
+
+    async def fetchrow(self, query: str, *args: Any, **kwargs: Any) -> asyncpg.Record | None:
+        return await self._run(lambda conn: conn.fetchrow(query, *args, **kwargs))
+
+    async def fetchval(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        return await self._run(lambda conn: conn.fetchval(query, *args, **kwargs))
+
+    async def fetchmany(self, query: str, args: Any, **kwargs: Any) -> list[asyncpg.Record]:
+        return await self._run(lambda conn: conn.fetchmany(query, args, **kwargs))
+
+    async def copy_records_to_table(self, table_name: str, **kwargs: Any) -> str:
+        return await self._run(lambda conn: conn.copy_records_to_table(table_name, **kwargs))
+
+    async def _run(self, statement: Callable[[Connection], Awaitable[T]]) -> T:
+        # Nothing has been written yet: a connection found dead may be replaced once.
+        replaceable = self._statements == 0
+        while True:
+            try:
+                result = await self._attempt(statement)
+            except _ConnectionLostError as lost:
+                if replaceable:
+                    replaceable = False
+                    logger.warning(
+                        "database connection lost, retrying on a new one",
+                        extra={"error": repr(lost.__cause__)},
+                    )
+                    continue
+                self._broken = True
+                logger.warning(
+                    "database connection lost mid-transaction",
+                    extra={"error": repr(lost.__cause__)},
+                )
+                raise DatabaseUnavailableError() from lost.__cause__
+            self._statements += 1
+            return result
+
+    async def _attempt(self, statement: Callable[[Connection], Awaitable[T]]) -> T:
+        conn = await self._connection()
+        try:
+            return await statement(conn)
+        except Exception as exc:
+            if not _is_lost(conn, exc):
+                raise
+            await self._discard()
+            raise _ConnectionLostError from exc
+
+    async def _connection(self) -> Connection:
+        if self._ended:
+            raise asyncpg.InterfaceError("the transaction has already ended")
+        if self._broken:
+            # Its connection died after a write: never continue on another one.
+            raise DatabaseUnavailableError()
+        if self._conn is not None:
+            return self._conn
+        try:
+            conn: Connection = await self._pool.acquire(timeout=self._acquire_timeout)
+        except _NO_CONNECTION as exc:
+            logger.warning("no database connection", extra={"error": repr(exc)})
+            raise DatabaseUnavailableError() from None
+        self._conn = conn
+        tx = conn.transaction()
+        try:
+            await tx.start()
+        except Exception as exc:
+            if _is_lost(conn, exc):
+                await self._discard()
+                raise _ConnectionLostError from exc
+            await self._release()
+            raise
+        self._tx = tx
+        return conn
+
+    async def _discard(self) -> None:
+        """Drops a dead connection: closed, so the pool opens a fresh one in its place."""
+        conn, self._conn, self._tx = self._conn, None, None
+        if conn is None:
+            return
+        # A connection the server closed may already be back in the pool, detached.
+        with contextlib.suppress(asyncpg.InterfaceError):
+            conn.terminate()
+        with contextlib.suppress(Exception):
+            await self._pool.release(conn)
+
+    async def _release(self) -> None:
+        conn, self._conn, self._tx = self._conn, None, None
+        if conn is not None:
+            await self._pool.release(conn)
+
+    async def _commit(self) -> None:
+        self._ended = True
+        if self._broken:
+            raise DatabaseUnavailableError()
+        if self._tx is not None:
+            conn = self._conn
+            assert conn is not None
+            try:
+                await self._tx.commit()
+            except Exception as exc:
+                if not _is_lost(conn, exc):
+                    await self._release()
+                    raise
+                await self._discard()
+                logger.warning("database connection lost at commit", extra={"error": repr(exc)})
+                raise DatabaseUnavailableError() from exc
+            await self._release()
+        steps, self._after_commit = self._after_commit, []
+        for step in steps:
+            try:
+                await step()
+            except Exception:
+                # The write is committed: a failed follow-up is logged, the outcome stands.
+                logger.exception("after-commit step failed", extra={"step": repr(step)})
+
+    async def _rollback(self) -> None:
+        self._ended = True
+        self._after_commit = []
+        if self._tx is None:
+            return
+        conn = self._conn
+        assert conn is not None
+        try:
+            await self._tx.rollback()
+        except Exception as exc:
+            # A connection in an unknown state never goes back to the pool.
+            logger.warning("rollback failed, connection dropped", extra={"error": repr(exc)})
+            await self._discard()
+            return
+        await self._release()
+
+
+def after_commit(conn: Any, step: AfterCommit) -> None:
+    """Runs `step` once `conn`'s transaction has committed; never if it rolls back.
+
+    `conn` is the connection a request (`DbConn`), an event handler or `transaction()` was
+    given. Steps run in the order registered, before the response is sent (or the event is
+    acknowledged); a step that fails is logged and does not undo the commit.
+    """
+    if not isinstance(conn, Transaction):
+        raise TypeError(
+            "after_commit needs the connection of a DbConn, an event handler or transaction()"
+        )
+    if conn._ended:
+        raise asyncpg.InterfaceError("the transaction has already ended")
+    conn._after_commit.append(step)
+
+
 @asynccontextmanager
 async def transaction(
     pool: asyncpg.Pool, timeout: float | None = None
-) -> AsyncIterator[Connection]:
-    async with pool.acquire(timeout=timeout) as conn, conn.transaction():
+) -> AsyncIterator[Transaction]:
+    """A transaction that commits when the block ends and rolls back if it raises.
+
+    `timeout` bounds the wait for a pooled connection (then `DatabaseUnavailableError`).
+    """
+    tx = Transaction(pool, timeout)
+    try:
+        yield tx
+    except BaseException:
+        await tx._rollback()
+        raise
+    await tx._commit()
+
+
+async def _request_transaction(request: Request) -> AsyncIterator[Transaction]:
+    pool: asyncpg.Pool = request.app.state.db_pool
+    timeout: float = request.app.state.settings.db_acquire_timeout
+    async with transaction(pool, timeout) as conn:
         yield conn
 
 
-async def _request_transaction(request: Request) -> AsyncIterator[Connection]:
-    pool: asyncpg.Pool = request.app.state.db_pool
-    timeout: float = request.app.state.settings.db_acquire_timeout
-    try:
-        conn: Connection = await pool.acquire(timeout=timeout)
-    except (
-        TimeoutError,
-        OSError,
-        asyncpg.PostgresConnectionError,
-        asyncpg.CannotConnectNowError,
-        asyncpg.TooManyConnectionsError,
-    ) as exc:
-        # Every connection busy, or the database unreachable: the client may retry later.
-        logger.warning("no database connection", extra={"error": repr(exc)})
-        raise AppError(
-            503,
-            "database_unavailable",
-            "the service is busy, try again shortly",
-            headers={"Retry-After": "1"},
-        ) from None
-    tx = conn.transaction()
-    try:
-        await tx.start()
-        try:
-            yield conn
-        except BaseException:
-            await tx.rollback()
-            raise
-        await tx.commit()
-    finally:
-        await pool.release(conn)
-
-
-# scope="function": the transaction commits when the endpoint returns, before the response is
-# sent, so a client never sees a 2xx for a write that then fails to commit.
-DbConn = Annotated[Connection, Depends(_request_transaction, scope="function")]
+# scope="function": the transaction commits (and its after-commit steps run) when the endpoint
+# returns, before the response is sent, so a client never sees a 2xx for a write that then
+# fails to commit, nor a stale read of what it just wrote.
+DbConn = Annotated[Transaction, Depends(_request_transaction, scope="function")]
 
 
 def pool_sizes(pool: asyncpg.Pool | None) -> tuple[int, int] | None:

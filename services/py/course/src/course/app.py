@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from course.catalog.endpoints import router as catalog_router
 from course.curriculum.endpoints import router as curriculum_router
 from course.dependencies import Caches
-from course.enrollments.events import CONSUMER as ENROLLMENTS
-from course.enrollments.events import EnrollmentProjection
+from course.enrollments.handlers import CONSUMER as ENROLLMENTS
+from course.enrollments.handlers import EnrollmentProjection
 from course.lifespan import course_runtime
 from course.reviews.endpoints import router as reviews_router
 from course.settings import CourseSettings

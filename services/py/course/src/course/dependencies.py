@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import uuid
 from typing import Annotated
 
+import asyncpg
 from edu_common.cache import JsonCache
+from edu_common.db import Transaction, after_commit
 from fastapi import Depends, Request
 
 from course.settings import CourseSettings
@@ -28,34 +30,19 @@ class Caches:
         self.courses = courses
         self.curricula = curricula
 
+    def drop_after_commit(
+        self, conn: asyncpg.Connection | Transaction, course_id: uuid.UUID
+    ) -> None:
+        """Drops the course's cached reads once `conn`'s transaction has committed (never if
+        it rolls back): where in the write this is called does not matter, and a read until
+        the commit finds the committed row, not a copy of a change that may yet fail."""
+
+        async def drop() -> None:
+            await self.courses.delete(course_id)
+            await self.curricula.delete(course_id)
+
+        after_commit(conn, drop)
+
 
 Settings = Annotated[CourseSettings, Depends(_settings)]
 CacheDep = Annotated[Caches, Depends(_caches)]
-
-
-class Invalidation:
-    """Course ids whose cached reads a write makes stale. Dropped at once and again after the
-    transaction commits, so a read racing the write cannot leave an old copy behind."""
-
-    def __init__(self, caches: Caches) -> None:
-        self.caches = caches
-        self.course_ids: set[object] = set()
-
-    async def course(self, course_id: object) -> None:
-        self.course_ids.add(course_id)
-        await self.flush()
-
-    async def flush(self) -> None:
-        await self.caches.courses.delete(*self.course_ids)
-        await self.caches.curricula.delete(*self.course_ids)
-
-
-async def _invalidation(request: Request) -> AsyncIterator[Invalidation]:
-    invalidation = Invalidation(_caches(request))
-    yield invalidation
-    await invalidation.flush()
-
-
-# Declare it before DbConn in a route: dependencies close in reverse, so this one closes
-# after the transaction has committed.
-Invalidate = Annotated[Invalidation, Depends(_invalidation, scope="function")]

@@ -13,7 +13,7 @@ class CourseSettings(ServiceSettings):
     service_name: str = "course"
     port: int = Field(default=8002, ge=1, le=65535)
 
-    # How long a course or a curriculum stays cached; every write invalidates it at once.
+    # How long a course or a curriculum stays cached; a write drops it once it commits.
     cache_ttl_seconds: int = Field(default=300, ge=1)
     # Search ranks at most this many matching courses; beyond it the query is too vague.
     search_candidates: int = Field(default=300, ge=10, le=100_000)

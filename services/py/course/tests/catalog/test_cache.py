@@ -19,7 +19,7 @@ def _counter(metrics: str, cache: str, result: str) -> float:
 
 
 async def test_course_writes_show_at_once(
-    client: httpx.AsyncClient, make_course: Any, teacher: Any, tokens: Any
+    client: httpx.AsyncClient, make_course: Any, teacher: Any, tokens: Any, course_service: Any
 ) -> None:
     course = await make_course(description="Before")
     cid = course["id"]
@@ -47,18 +47,34 @@ async def test_course_writes_show_at_once(
     _, admin = tokens.admin()
     await client.put(f"/courses/{cid}", json={"title": "By admin"}, headers=admin)
     assert (await client.get(f"/courses/{cid}")).json()["title"] == "By admin"
-    # A refused write leaves the cached course as it is.
+    # A refused write leaves the cached course as it is: it is dropped only after a commit.
     _, other = tokens.teacher(is_verified=True)
-    await client.put(f"/courses/{cid}", json={"title": "Hijacked"}, headers=other)
+    caches = course_service.app.state.caches
+    assert (await client.get(f"/courses/{cid}")).json()["title"] == "By admin"
+    for refused in (
+        await client.put(f"/courses/{cid}", json={"title": "Hijacked"}, headers=other),
+        await client.put(f"/courses/{cid}", json={"title": None}, headers=teacher[1]),
+        await client.delete(f"/courses/{cid}", headers=other),
+    ):
+        assert refused.status_code in (403, 422), refused.text
+        cached = await caches.courses.get(cid)
+        assert cached is not None
+        assert cached["title"] == "By admin"
     assert (await client.get(f"/courses/{cid}")).json()["title"] == "By admin"
     assert (await client.delete(f"/courses/{cid}", headers=teacher[1])).status_code == 204
     assert (await client.get(f"/courses/{cid}")).status_code == 404
 
 
 async def test_curriculum_writes_show_at_once(
-    client: httpx.AsyncClient, make_course: Any, add_module: Any, add_lesson: Any, teacher: Any
+    client: httpx.AsyncClient,
+    make_course: Any,
+    add_module: Any,
+    add_lesson: Any,
+    teacher: Any,
+    course_service: Any,
 ) -> None:
     h = teacher[1]
+    caches = course_service.app.state.caches
     course = await make_course()
     path = f"/courses/{course['id']}/curriculum"
 
@@ -90,6 +106,10 @@ async def test_curriculum_writes_show_at_once(
     assert await outline() == [("Deux", []), ("One", ["A2"])]
     await client.delete(f"/modules/{two['id']}", headers=h)
     assert await outline() == [("One", ["A2"])]
+    # A refused change leaves the cached curriculum in place.
+    refused = await client.put(f"/lessons/{a['id']}", json={"title": None}, headers=h)
+    assert refused.status_code == 422
+    assert await caches.curricula.get(course["id"]) is not None
     cur = (await client.get(path)).json()
     assert cur["total_lessons"] == 1
     assert cur["modules"][0]["position"] == 1

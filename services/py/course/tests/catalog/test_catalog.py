@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import httpx
@@ -98,3 +99,41 @@ async def test_search_pagination(client: httpx.AsyncClient, make_course: Any) ->
     items = await _all_pages(client, "/courses?q=rust&limit=2")
     assert len({c["id"] for c in items}) == 7
     assert len(items) == 7
+
+
+async def test_newest_first_lists_page_through_equal_timestamps(
+    client: httpx.AsyncClient, make_course: Any, teacher: Any, course_service: Any
+) -> None:
+    courses = [await make_course(title=f"Tied {i}") for i in range(7)]
+    ids = [c["id"] for c in courses]
+    for i, student_id in enumerate(uuid.uuid4() for _ in range(5)):
+        await course_service.pool.execute(
+            "INSERT INTO reviews (course_id, student_id, author_name, rating, comment)"
+            " VALUES ($1, $2, $3, 4, '')",
+            uuid.UUID(ids[0]),
+            student_id,
+            f"Reader {i}",
+        )
+    # The same instant for every course and every review: only the id tells them apart.
+    await course_service.pool.execute("UPDATE courses SET created_at = '2026-01-01T00:00:00Z'")
+    await course_service.pool.execute("UPDATE reviews SET created_at = '2026-01-01T00:00:00Z'")
+    newest = sorted(ids, reverse=True)
+    assert [c["id"] for c in await _all_pages(client, "/courses?sort=newest&limit=2")] == newest
+
+    async def pages(path: str, headers: dict[str, str] | None = None) -> list[str]:
+        found: list[str] = []
+        cursor = None
+        for _ in range(20):
+            params: dict[str, Any] = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+            r = await client.get(path, params=params, headers=headers)
+            assert r.status_code == 200, r.text
+            found += [item["id"] for item in r.json()["items"]]
+            cursor = r.json()["next_cursor"]
+            if cursor is None:
+                return found
+        raise AssertionError("too many pages")
+
+    assert await pages("/courses/my", teacher[1]) == newest
+    review_ids = await course_service.pool.fetch("SELECT id FROM reviews")
+    expected = sorted((str(r["id"]) for r in review_ids), reverse=True)
+    assert await pages(f"/reviews/course/{ids[0]}") == expected

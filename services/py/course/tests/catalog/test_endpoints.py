@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 import httpx
+from edu_devstack.testing import assert_problem
 
 
 async def test_create_course_as_verified_teacher(
@@ -17,7 +18,6 @@ async def test_create_course_as_verified_teacher(
             "level": "beginner",
             "price_cents": 1500,
             "teacher_id": str(uuid.uuid4()),
-            "status": "archived",
         },
         headers=teacher[1],
     )
@@ -57,6 +57,9 @@ async def test_create_course_bad_input(client: httpx.AsyncClient, teacher: Any) 
         {"currency": "dollars"},
         {"category_id": "not-a-uuid"},
         {"category_id": str(uuid.uuid4())},
+        # A new course is published or a draft; never archived.
+        {"status": "archived"},
+        {"status": "Published"},
     ):
         r = await client.post("/courses", json={**base, **bad}, headers=teacher[1])
         assert r.status_code == 422, (bad, r.text)
@@ -158,3 +161,65 @@ async def test_categories(client: httpx.AsyncClient, make_course: Any) -> None:
     cats = (await client.get("/categories")).json()
     counted = {c["id"]: c["course_count"] for c in cats}
     assert counted[first["id"]] == 1
+
+
+async def test_rule_errors_list_the_field_like_schema_errors(
+    client: httpx.AsyncClient, make_course: Any, teacher: Any
+) -> None:
+    course = await make_course()
+    schema = assert_problem(
+        await client.put(f"/courses/{course['id']}", json={"price_cents": -5}, headers=teacher[1]),
+        422,
+        "validation_error",
+    )
+    assert [e["loc"] for e in schema["errors"]] == [["body", "price_cents"]]
+    for field in ("title", "level", "price_cents", "currency", "duration_minutes"):
+        r = await client.put(f"/courses/{course['id']}", json={field: None}, headers=teacher[1])
+        body = assert_problem(r, 422, "validation_error")
+        assert body["errors"] == [
+            {"loc": ["body", field], "msg": f"{field} cannot be null", "type": "null_not_allowed"}
+        ]
+    unknown = {"category_id": str(uuid.uuid4())}
+    for r in (
+        await client.put(f"/courses/{course['id']}", json=unknown, headers=teacher[1]),
+        await client.post(
+            "/courses",
+            json={"title": "T", "level": "beginner", "price_cents": 0, **unknown},
+            headers=teacher[1],
+        ),
+    ):
+        body = assert_problem(r, 422, "unknown_category")
+        assert body["errors"] == [
+            {"loc": ["body", "category_id"], "msg": "no such category", "type": "unknown_category"}
+        ]
+    # Nothing was changed by the refused updates.
+    again = (await client.get(f"/courses/{course['id']}")).json()
+    assert (again["title"], again["price_cents"]) == (course["title"], course["price_cents"])
+
+
+async def test_currency_is_an_iso_4217_code_in_circulation(
+    client: httpx.AsyncClient, make_course: Any, teacher: Any, tokens: Any
+) -> None:
+    base = {"title": "Priced", "level": "beginner", "price_cents": 500}
+    for code in ("EUR", "JPY", "RUB", "KWD", "XOF", "CHF"):
+        r = await client.post("/courses", json={**base, "currency": code}, headers=teacher[1])
+        assert r.status_code == 201, (code, r.text)
+        assert r.json()["currency"] == code
+    course = await make_course(currency="GBP")
+    # Three capitals that are no currency, a metal, a test code, a withdrawn one.
+    for code in ("ZZZ", "ABC", "XAU", "XTS", "XXX", "HRK"):
+        r = await client.post("/courses", json={**base, "currency": code}, headers=teacher[1])
+        body = assert_problem(r, 422, "validation_error")
+        assert [e["loc"] for e in body["errors"]] == [["body", "currency"]], code
+        r = await client.put(
+            f"/courses/{course['id']}", json={"currency": code}, headers=teacher[1]
+        )
+        assert_problem(r, 422, "validation_error")
+    r = await client.put(f"/courses/{course['id']}", json={"currency": "EUR"}, headers=teacher[1])
+    assert r.status_code == 200, r.text
+    assert r.json()["currency"] == "EUR"
+    # Someone else's course is refused whatever the currency.
+    _, other = tokens.teacher(is_verified=True)
+    r = await client.put(f"/courses/{course['id']}", json={"currency": "USD"}, headers=other)
+    assert_problem(r, 403, "not_course_owner")
+    assert (await client.get(f"/courses/{course['id']}")).json()["currency"] == "EUR"

@@ -150,7 +150,7 @@ async def test_lesson_update_by_owner(
         json={
             "title": "Final",
             "content": "## New",
-            "video_url": "https://www.youtube.com/watch?v=abc",
+            "video_url": "https://www.youtube.com/watch?v=abcdefghijk",
             "duration_minutes": 12,
             "is_preview": True,
             "course_id": str(uuid.uuid4()),
@@ -167,7 +167,7 @@ async def test_lesson_update_by_owner(
     # Now a preview: anyone may read it.
     r = await client.get(f"/lessons/{lesson['id']}")
     assert r.status_code == 200
-    assert r.json()["video_url"] == "https://www.youtube.com/watch?v=abc"
+    assert r.json()["video_url"] == "https://www.youtube.com/embed/abcdefghijk"
     r = await client.put(f"/lessons/{lesson['id']}", json={"video_url": None}, headers=teacher[1])
     assert r.status_code == 200
     assert r.json()["video_url"] is None

@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 import httpx
+from edu_devstack.testing import assert_problem
 
 
 async def _module(client: httpx.AsyncClient, course_id: str, headers: Any, **body: Any) -> Any:
@@ -114,8 +115,8 @@ async def test_lesson_content_is_safe(
             headers=teacher[1],
         )
         assert r.status_code == 422, url
-    ok = await _lesson(client, module["id"], teacher[1], video_url="https://youtu.be/abc")
-    assert ok["video_url"] == "https://youtu.be/abc"
+    ok = await _lesson(client, module["id"], teacher[1], video_url="https://youtu.be/abcdefghijk")
+    assert ok["video_url"] == "https://www.youtube.com/embed/abcdefghijk"
 
 
 async def test_lesson_access(
@@ -169,3 +170,19 @@ async def test_curriculum_cache_is_invalidated(
     await client.put(f"/modules/{module['id']}", json={"title": "Renamed"}, headers=teacher[1])
     cur = (await client.get(f"/courses/{course['id']}/curriculum")).json()
     assert cur["modules"][0]["title"] == "Renamed"
+
+
+async def test_null_lesson_fields_are_listed_errors(
+    client: httpx.AsyncClient, make_course: Any, teacher: Any
+) -> None:
+    course = await make_course()
+    module = await _module(client, course["id"], teacher[1])
+    lesson = await _lesson(client, module["id"], teacher[1], content="Kept")
+    for field in ("title", "content", "duration_minutes", "is_preview"):
+        r = await client.put(f"/lessons/{lesson['id']}", json={field: None}, headers=teacher[1])
+        body = assert_problem(r, 422, "validation_error")
+        assert body["errors"] == [
+            {"loc": ["body", field], "msg": f"{field} cannot be null", "type": "null_not_allowed"}
+        ]
+    kept = (await client.get(f"/lessons/{lesson['id']}")).json()
+    assert (kept["title"], kept["content"]) == ("L", "Kept")

@@ -152,3 +152,39 @@ async def test_my_enrollments_paginated(client: Any, tokens: Any, add_course: An
     assert page["next_cursor"] is None
     _, other = tokens.student()
     assert (await client.get("/enrollments/me", headers=other)).json()["items"] == []
+
+
+async def test_my_enrollments_page_across_enrollments_made_at_one_instant(
+    client: Any, tokens: Any, add_course: Any, enrollment: Any
+) -> None:
+    student_id, headers = tokens.student()
+    titles = {}
+    for n in range(5):
+        course = await add_course(title=f"Course {n}")
+        r = await client.post(
+            "/enrollments", json={"course_id": str(course.course_id)}, headers=headers
+        )
+        assert r.status_code == 201, r.text
+        titles[r.json()["id"]] = f"Course {n}"
+    await enrollment.pool.execute(
+        "UPDATE enrollments SET created_at = '2026-03-01T12:00:00Z' WHERE student_id = $1",
+        student_id,
+    )
+    ties = await enrollment.pool.fetch(
+        "SELECT id FROM enrollments WHERE student_id = $1 ORDER BY id DESC", student_id
+    )
+
+    seen: list[dict[str, Any]] = []
+    sizes: list[int] = []
+    params: dict[str, Any] = {"limit": 2}
+    while True:
+        page = (await client.get("/enrollments/me", params=params, headers=headers)).json()
+        seen += page["items"]
+        sizes.append(len(page["items"]))
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+
+    assert [e["id"] for e in seen] == [str(r["id"]) for r in ties]
+    assert {e["id"]: e["course_title"] for e in seen} == titles
+    assert sizes == [2, 2, 1]

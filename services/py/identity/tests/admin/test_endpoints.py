@@ -28,6 +28,31 @@ async def test_pending_teachers_paginate(client, register, admin_headers):
     assert r.json()["next_cursor"] is None
 
 
+async def test_pending_teachers_page_across_teachers_registered_at_one_instant(
+    client, register, admin_headers, identity
+):
+    for _ in range(5):
+        await register(role="teacher")
+    await identity.pool.execute(
+        "UPDATE users SET created_at = '2026-03-01T12:00:00Z' WHERE role = 'teacher'"
+    )
+    ties = await identity.pool.fetch("SELECT id FROM users WHERE role = 'teacher' ORDER BY id")
+    seen: list[str] = []
+    sizes: list[int] = []
+    params = {"limit": 2}
+    while True:
+        r = await client.get("/admin/teachers/pending", params=params, headers=admin_headers)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        seen += [u["id"] for u in page["items"]]
+        sizes.append(len(page["items"]))
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert seen == [str(t["id"]) for t in ties]
+    assert sizes == [2, 2, 1]
+
+
 async def test_pending_teachers_bad_input(client, admin_headers, identity):
     url = "/admin/teachers/pending"
     for limit in (0, 101, "x"):

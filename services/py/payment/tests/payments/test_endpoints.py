@@ -224,6 +224,39 @@ async def test_my_payments_paginated(client: Any, tokens: Any, add_course: Any) 
     assert page["next_cursor"] is None
 
 
+async def test_my_payments_page_across_payments_made_at_one_instant(
+    client: Any, tokens: Any, add_course: Any, payment: Any
+) -> None:
+    student_id, headers = tokens.student()
+    for _ in range(5):
+        course = await add_course()
+        r = await client.post(
+            "/payments", json={"course_id": str(course.course_id)}, headers=headers
+        )
+        assert r.status_code == 201, r.text
+    await payment.pool.execute(
+        "UPDATE payments SET created_at = '2026-03-01T12:00:00Z' WHERE student_id = $1",
+        student_id,
+    )
+    ties = await payment.pool.fetch(
+        "SELECT id FROM payments WHERE student_id = $1 ORDER BY id DESC", student_id
+    )
+
+    seen: list[str] = []
+    sizes: list[int] = []
+    params: dict[str, Any] = {"limit": 2}
+    while True:
+        page = (await client.get("/payments/me", params=params, headers=headers)).json()
+        seen += [p["id"] for p in page["items"]]
+        sizes.append(len(page["items"]))
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+
+    assert seen == [str(r["id"]) for r in ties]
+    assert sizes == [2, 2, 1]
+
+
 async def test_course_events_set_the_price(client: Any, tokens: Any, payment: Any) -> None:
     bus = payment.app.state.event_bus
     created = CourseCreated(

@@ -15,6 +15,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 
+from edu_common.db import transaction
 from edu_common.events.bus import EventBus
 from edu_common.events.contracts import Event
 from edu_common.metrics import EVENT_HANDLING_LAG, EVENTS_CONSUMED
@@ -27,7 +28,10 @@ Handler = Callable[[asyncpg.Connection, Any], Awaitable[None]]
 class EventConsumer:
     """Pulls the events named in `handlers` and applies each in one database transaction that
     also records the event id; a redelivered event finds its id and is acknowledged without
-    a second effect. A failing handler's event is redelivered later, with a growing delay."""
+    a second effect. A failing handler's event is redelivered later, with a growing delay.
+
+    A handler gets the transaction's connection: `edu_common.db.after_commit(conn, step)` runs
+    `step` once the effect has committed, before the event is acknowledged."""
 
     def __init__(
         self,
@@ -69,7 +73,7 @@ class EventConsumer:
             raise LookupError(f"no handler for {subject}")
         cls, handler = entry
         event = cls.model_validate(json.loads(data))
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with transaction(self.pool) as conn:
             first = await conn.fetchval(
                 "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)"
                 " ON CONFLICT DO NOTHING RETURNING true",

@@ -5,35 +5,40 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from edu_common.auth import CurrentUser, Teacher, VerifiedTeacher
+from edu_common.auth import CurrentUser, OptionalUser, Teacher, VerifiedTeacher
 from edu_common.db import DbConn
 from edu_common.errors import error_responses
 from edu_common.pagination import Cursor, Cursors, Limit
 from fastapi import APIRouter, Query, Response
 
 from course.catalog import service
-from course.catalog.repository import CatalogFilter, CourseRepository
+from course.catalog.repository import CatalogFilter, Course, CourseRepository
 from course.catalog.schemas import (
     CategoryOut,
     CourseCreate,
     CourseDetail,
+    CourseOut,
     CoursePage,
     CourseUpdate,
     Level,
     Sort,
 )
-from course.dependencies import CacheDep, Invalidate, Settings
+from course.dependencies import CacheDep, Settings
 
 router = APIRouter(tags=["courses"])
 
 _DESCRIPTION_PREVIEW = 300
 
 
-def _listed(course: dict[str, Any]) -> dict[str, Any]:
-    out = service.public(course)
-    if len(out["description"]) > _DESCRIPTION_PREVIEW:
-        out["description"] = out["description"][:_DESCRIPTION_PREVIEW].rstrip() + "…"
+def _listed(course: Course) -> CourseOut:
+    out = CourseOut.model_validate(course, from_attributes=True)
+    if len(out.description) > _DESCRIPTION_PREVIEW:
+        out.description = out.description[:_DESCRIPTION_PREVIEW].rstrip() + "…"
     return out
+
+
+def _detail(course: Course) -> CourseDetail:
+    return CourseDetail.model_validate(course, from_attributes=True)
 
 
 @router.get(
@@ -63,38 +68,44 @@ async def list_courses(
         is_free=is_free,
         teacher_id=teacher_id,
     )
-    rows, next_cursor = await service.catalog(
+    hits, next_cursor = await service.catalog(
         conn, cursors, filters, sort, limit, cursor, settings.search_candidates
     )
-    return {"items": [_listed(r) for r in rows], "next_cursor": next_cursor}
+    return CoursePage(items=[_listed(hit.course) for hit in hits], next_cursor=next_cursor)
 
 
 @router.get(
     "/courses/my",
     response_model=CoursePage,
     responses=error_responses(400, 401, 403, 422),
-    summary="The caller's own courses, archived ones included, newest first",
+    summary="The caller's own courses, drafts and archived ones included, newest first",
 )
 async def my_courses(
     teacher: Teacher, conn: DbConn, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
 ) -> Any:
-    rows, next_cursor = await service.my_courses(conn, cursors, teacher, limit, cursor)
-    return {"items": [_listed(r) for r in rows], "next_cursor": next_cursor}
+    courses, next_cursor = await service.my_courses(conn, cursors, teacher, limit, cursor)
+    return CoursePage(items=[_listed(c) for c in courses], next_cursor=next_cursor)
 
 
 @router.get(
     "/courses/{course_id}",
     response_model=CourseDetail,
-    responses=error_responses(404, 422),
+    responses=error_responses(401, 404, 422),
     summary="One course, archived ones included",
+    description="A draft is 404 to anyone but its teacher and admins.",
 )
-async def get_course(course_id: uuid.UUID, conn: DbConn, caches: CacheDep) -> Any:
+async def get_course(
+    course_id: uuid.UUID, user: OptionalUser, conn: DbConn, caches: CacheDep
+) -> Any:
+    # Only what anyone may read is cached (never a draft), so a hit needs no access check.
     cached = await caches.courses.get(course_id)
     if cached is not None:
         return cached
-    course = service.public(await service.get_course(conn, course_id))
-    await caches.courses.set(course_id, CourseDetail.model_validate(course).model_dump(mode="json"))
-    return course
+    course = await service.get_course(conn, course_id, user)
+    detail = _detail(course)
+    if not course.is_draft:
+        await caches.courses.set(course_id, detail.model_dump(mode="json"))
+    return detail
 
 
 @router.post(
@@ -103,9 +114,12 @@ async def get_course(course_id: uuid.UUID, conn: DbConn, caches: CacheDep) -> An
     response_model=CourseDetail,
     responses=error_responses(400, 401, 403, 422),
     summary="Create a course (verified teachers)",
+    description="`status` is `published` (the default) or `draft`: a draft is in no catalog, "
+    "search or category count, and 404 to anyone but its teacher and admins until it is "
+    "published.",
 )
 async def create_course(teacher: VerifiedTeacher, body: CourseCreate, conn: DbConn) -> Any:
-    return service.public(await service.create_course(conn, teacher, body))
+    return _detail(await service.create_course(conn, teacher, body))
 
 
 @router.put(
@@ -118,11 +132,11 @@ async def update_course(
     course_id: uuid.UUID,
     user: CurrentUser,
     body: CourseUpdate,
-    invalidate: Invalidate,
+    caches: CacheDep,
     conn: DbConn,
 ) -> Any:
-    await invalidate.course(course_id)
-    return service.public(await service.update_course(conn, user, course_id, body))
+    caches.drop_after_commit(conn, course_id)
+    return _detail(await service.update_course(conn, user, course_id, body))
 
 
 @router.delete(
@@ -132,11 +146,28 @@ async def update_course(
     summary="Remove a course; one with enrollments is archived instead",
 )
 async def delete_course(
-    course_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
+    course_id: uuid.UUID, user: CurrentUser, caches: CacheDep, conn: DbConn
 ) -> Response:
-    await invalidate.course(course_id)
+    caches.drop_after_commit(conn, course_id)
     await service.remove_course(conn, user, course_id)
     return Response(status_code=204)
+
+
+@router.post(
+    "/courses/{course_id}/publish",
+    response_model=CourseDetail,
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Publish a draft (its teacher or an admin)",
+    description="200 with the course. A draft needs at least one lesson: 409 "
+    "`course_has_no_lessons` otherwise. A published course stays as it is (200); an archived "
+    "one is a 409 `course_archived`. 403 `not_course_owner` for another user who may see the "
+    "course, 404 for one who may not.",
+)
+async def publish_course(
+    course_id: uuid.UUID, user: CurrentUser, caches: CacheDep, conn: DbConn
+) -> Any:
+    caches.drop_after_commit(conn, course_id)
+    return _detail(await service.publish_course(conn, user, course_id))
 
 
 @router.get(
@@ -145,4 +176,5 @@ async def delete_course(
     summary="Every category with its number of published courses",
 )
 async def categories(conn: DbConn) -> Any:
-    return await CourseRepository(conn).categories()
+    found = await CourseRepository(conn).categories()
+    return [CategoryOut.model_validate(c, from_attributes=True) for c in found]

@@ -8,25 +8,30 @@ import asyncpg
 from edu_common.events import enqueue
 from edu_common.events.contracts import CourseSnapshot
 
-from course.catalog.repository import CourseRepository
+from course.catalog.repository import Course, CourseRepository
 
 
 async def announce(
-    conn: asyncpg.Connection, event: type[CourseSnapshot], course: dict[str, Any], **extra: Any
+    conn: asyncpg.Connection, event: type[CourseSnapshot], course: Course, **extra: Any
 ) -> None:
-    """Stores the event in the caller's transaction, with the course as it now stands."""
-    lesson_ids = await CourseRepository(conn).lesson_ids(course["id"])
+    """Stores the event in the caller's transaction, with the course as it now stands.
+
+    Nothing about a draft leaves the service: other services hear of a course when it is
+    published (CourseCreated), so a draft can be neither bought nor enrolled in."""
+    if course.is_draft:
+        return
+    lesson_ids = await CourseRepository(conn).lesson_ids(course.id)
     await enqueue(
         conn,
         event(
-            course_id=course["id"],
-            teacher_id=course["teacher_id"],
-            title=course["title"],
-            price_cents=course["price_cents"],
-            currency=course["currency"],
-            status=course["status"],
+            course_id=course.id,
+            teacher_id=course.teacher_id,
+            title=course.title,
+            price_cents=course.price_cents,
+            currency=course.currency,
+            status=course.status,
             lesson_ids=lesson_ids,
-            revision=course["revision"],
+            revision=course.revision,
             **extra,
         ),
     )

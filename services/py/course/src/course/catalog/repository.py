@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 import asyncpg
+from edu_common.pagination import PageRequest, newest_first, paginate
 
 COURSE_COLUMNS = (
     "id, teacher_id, teacher_name, title, description, level, price_cents, currency,"
     " category_id, duration_minutes, status, avg_rating::float8 AS avg_rating, review_count,"
     " enrollment_count, revision, created_at, updated_at"
 )
+NEWEST = newest_first()
 _EDITABLE = {
     "title",
     "description",
@@ -23,6 +25,55 @@ _EDITABLE = {
     "category_id",
     "duration_minutes",
 }
+
+
+@dataclass(frozen=True)
+class Course:
+    id: uuid.UUID
+    teacher_id: uuid.UUID
+    teacher_name: str
+    title: str
+    description: str
+    level: str
+    price_cents: int
+    currency: str
+    category_id: uuid.UUID | None
+    duration_minutes: int
+    status: str
+    avg_rating: float | None
+    review_count: int
+    enrollment_count: int
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_cents == 0
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == "archived"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+
+_COURSE_FIELDS = tuple(f.name for f in fields(Course))
+
+
+def course_from_row(row: asyncpg.Record) -> Course:
+    """A course from a row selected with COURSE_COLUMNS (other columns are left out)."""
+    return Course(**{name: row[name] for name in _COURSE_FIELDS})
+
+
+@dataclass(frozen=True)
+class Category:
+    id: uuid.UUID
+    slug: str
+    name: str
+    course_count: int
 
 
 @dataclass(frozen=True)
@@ -38,14 +89,14 @@ class CourseRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
-    async def get(self, course_id: uuid.UUID, *, for_update: bool = False) -> dict[str, Any] | None:
+    async def get(self, course_id: uuid.UUID, *, for_update: bool = False) -> Course | None:
         lock = " FOR UPDATE" if for_update else ""
         row = await self.conn.fetchrow(
             f"SELECT {COURSE_COLUMNS} FROM courses WHERE id = $1{lock}", course_id
         )
-        return None if row is None else dict(row)
+        return None if row is None else course_from_row(row)
 
-    async def create(self, values: dict[str, Any]) -> dict[str, Any]:
+    async def create(self, values: dict[str, Any]) -> Course:
         columns = list(values)
         placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
         row = await self.conn.fetchrow(
@@ -53,9 +104,9 @@ class CourseRepository:
             f" RETURNING {COURSE_COLUMNS}",
             *values.values(),
         )
-        return dict(row)
+        return course_from_row(row)
 
-    async def update(self, course_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
+    async def update(self, course_id: uuid.UUID, changes: dict[str, Any]) -> Course:
         """Applies the changes (editable columns only) and bumps the revision."""
         sets = ["revision = revision + 1", "updated_at = now()"]
         args: list[Any] = [course_id]
@@ -67,23 +118,31 @@ class CourseRepository:
             f"UPDATE courses SET {', '.join(sets)} WHERE id = $1 RETURNING {COURSE_COLUMNS}",
             *args,
         )
-        return dict(row)
+        return course_from_row(row)
 
-    async def archive(self, course_id: uuid.UUID) -> dict[str, Any]:
+    async def archive(self, course_id: uuid.UUID) -> Course:
         row = await self.conn.fetchrow(
             "UPDATE courses SET status = 'archived', revision = revision + 1, updated_at = now()"
             f" WHERE id = $1 RETURNING {COURSE_COLUMNS}",
             course_id,
         )
-        return dict(row)
+        return course_from_row(row)
 
-    async def bump_revision(self, course_id: uuid.UUID) -> dict[str, Any]:
+    async def publish(self, course_id: uuid.UUID) -> Course:
+        row = await self.conn.fetchrow(
+            "UPDATE courses SET status = 'published', revision = revision + 1, updated_at = now()"
+            f" WHERE id = $1 RETURNING {COURSE_COLUMNS}",
+            course_id,
+        )
+        return course_from_row(row)
+
+    async def bump_revision(self, course_id: uuid.UUID) -> Course:
         row = await self.conn.fetchrow(
             "UPDATE courses SET revision = revision + 1, updated_at = now()"
             f" WHERE id = $1 RETURNING {COURSE_COLUMNS}",
             course_id,
         )
-        return dict(row)
+        return course_from_row(row)
 
     async def delete(self, course_id: uuid.UUID) -> None:
         await self.conn.execute("DELETE FROM courses WHERE id = $1", course_id)
@@ -108,25 +167,22 @@ class CourseRepository:
         )
         return found
 
-    async def categories(self) -> list[dict[str, Any]]:
+    async def categories(self) -> list[Category]:
         rows = await self.conn.fetch(
             "SELECT c.id, c.slug, c.name, count(co.id) FILTER (WHERE co.status = 'published')"
             " AS course_count FROM categories c LEFT JOIN courses co ON co.category_id = c.id"
             " GROUP BY c.id ORDER BY c.name"
         )
-        return [dict(r) for r in rows]
+        return [Category(**dict(r)) for r in rows]
 
     async def by_teacher(
-        self, teacher_id: uuid.UUID, limit: int, after: tuple[datetime, uuid.UUID] | None
-    ) -> list[dict[str, Any]]:
-        args: list[Any] = [teacher_id, limit]
-        keyset = ""
-        if after is not None:
-            args += list(after)
-            keyset = " AND (created_at, id) < ($3, $4)"
-        rows = await self.conn.fetch(
-            f"SELECT {COURSE_COLUMNS} FROM courses WHERE teacher_id = $1{keyset}"
-            " ORDER BY created_at DESC, id DESC LIMIT $2",
-            *args,
+        self, teacher_id: uuid.UUID, page: PageRequest
+    ) -> tuple[list[Course], str | None]:
+        rows, next_cursor = await paginate(
+            self.conn,
+            f"SELECT {COURSE_COLUMNS} FROM courses WHERE teacher_id = $1",
+            [teacher_id],
+            NEWEST,
+            page,
         )
-        return [dict(r) for r in rows]
+        return [course_from_row(r) for r in rows], next_cursor

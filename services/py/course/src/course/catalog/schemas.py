@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from edu_common.pagination import Page
 from edu_common.sanitize import PlainText
-from pydantic import BaseModel, Field, StrictInt, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints
+
+from course.catalog.currencies import is_circulating
 
 
 class Level(StrEnum):
@@ -28,7 +30,15 @@ class Sort(StrEnum):
 
 Title = Annotated[PlainText, StringConstraints(min_length=1, max_length=200)]
 Description = Annotated[PlainText, StringConstraints(max_length=10_000)]
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+def _currency(code: str) -> str:
+    if not is_circulating(code):
+        raise ValueError("currency must be an ISO 4217 code of a currency in circulation")
+    return code
+
+
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)]
 # Strict: `true` or "100" is a client's mistake, not an amount.
 Price = Annotated[StrictInt, Field(ge=0, le=100_000_000)]
 Minutes = Annotated[StrictInt, Field(ge=0, le=100_000)]
@@ -42,6 +52,8 @@ class CourseCreate(BaseModel):
     currency: Currency = "USD"
     category_id: uuid.UUID | None = None
     duration_minutes: Minutes = 0
+    # A draft is seen only by its teacher and admins until POST /courses/{id}/publish.
+    status: Literal["draft", "published"] = "published"
 
 
 class CourseUpdate(BaseModel):

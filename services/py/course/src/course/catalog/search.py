@@ -17,11 +17,23 @@ every non-matching course: both cost what the bound is there to avoid.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from edu_common.pagination import (
+    INTEGER,
+    NUMBER,
+    UUID,
+    Keyset,
+    PageRequest,
+    SortKey,
+    invalid_cursor,
+    newest_first,
+    paginate,
+)
 
-from course.catalog.repository import COURSE_COLUMNS, CatalogFilter
+from course.catalog.repository import COURSE_COLUMNS, CatalogFilter, Course, course_from_row
 
 # A word this similar (pg_trgm similarity, 0..1) to a known word is taken as a typo of it:
 # low enough for a swapped pair of letters in a six-letter word ("pyhton", 0.27).
@@ -47,9 +59,38 @@ FROM (
 """
 
 
+# The keyed sorts, each served by an index on published courses (migration 002). A NULL
+# rating sorts last, as -1: a row comparison with NULL would match nothing.
+_ID = SortKey("id", "id", UUID)
+KEYSETS: dict[str, Keyset] = {
+    "newest": newest_first(),
+    "rating": Keyset(
+        (
+            SortKey(
+                "coalesce(avg_rating, -1)",
+                "avg_rating",
+                NUMBER,
+                null_as=-1.0,
+                cast="::float8::numeric",
+            ),
+            _ID,
+        )
+    ),
+    "price_asc": Keyset((SortKey("price_cents", "price_cents", INTEGER), _ID), descending=False),
+    "price_desc": Keyset((SortKey("price_cents", "price_cents", INTEGER), _ID)),
+}
+
+
+@dataclass(frozen=True)
+class CatalogHit:
+    """A course on a catalog page, with its relevance score (0 in the other sorts)."""
+
+    course: Course
+    score: float = 0.0
+
+
 class CatalogQuery:
-    """Builds one page of published courses. `after` holds the sort keys of the last item of
-    the previous page, in the order `sort_keys` returns them."""
+    """Builds one page of published courses and the cursor of the next one."""
 
     def __init__(self, conn: asyncpg.Connection, candidates: int) -> None:
         self.conn = conn
@@ -64,8 +105,8 @@ class CatalogQuery:
         return corrected
 
     async def page(
-        self, filters: CatalogFilter, sort: str, limit: int, after: list[Any] | None
-    ) -> list[dict[str, Any]]:
+        self, filters: CatalogFilter, sort: str, page: PageRequest
+    ) -> tuple[list[CatalogHit], str | None]:
         args: list[Any] = []
 
         def arg(value: Any) -> str:
@@ -84,13 +125,10 @@ class CatalogQuery:
         if filters.teacher_id is not None:
             where.append(f"teacher_id = {arg(filters.teacher_id)}")
         filtered = " AND ".join(where)
-        order, keyset = self._ordering(sort, after, arg)
         if not filters.q:
-            sql = (
-                f"SELECT {COURSE_COLUMNS} FROM courses WHERE {filtered} AND {keyset}"
-                f" ORDER BY {order} LIMIT {arg(limit)}"
+            return await self._keyed(
+                f"SELECT {COURSE_COLUMNS} FROM courses WHERE {filtered}", args, sort, page
             )
-            return [dict(r) for r in await self.conn.fetch(sql, *args)]
 
         # The best plan depends on how common the words are: plan for these very words. One
         # process reads the matches from the start of the table, so a query bounded by
@@ -113,13 +151,20 @@ class CatalogQuery:
         if sort != "relevance":
             sql = (
                 f"SELECT {COURSE_COLUMNS} FROM courses"
-                f" WHERE {filtered} AND (search @@ {tsquery} OR {exact}) AND {keyset}"
-                f" ORDER BY {order} LIMIT {arg(limit)}"
+                f" WHERE {filtered} AND (search @@ {tsquery} OR {exact})"
             )
-            return [dict(r) for r in await self.conn.fetch(sql, *args)]
+            return await self._keyed(sql, args, sort, page)
 
+        # Relevance is no keyset of the table: the score exists only within the ranked set,
+        # and ties on it go by ascending id.
+        keyset = "true"
+        if page.after is not None:
+            score, after_id = _relevance_after(page.after)
+            s, i = arg(score), arg(after_id)
+            keyset = f"(score < {s} OR (score = {s} AND id > {i}))"
         n = arg(self.candidates)
         rank = f"ts_rank(search, {tsquery}, 32)"
+        order = "score DESC, id"
         # Candidates travel as (id, rank) pairs; only the page's courses are read in full.
         sql = (
             f"SELECT {COURSE_COLUMNS}, score FROM courses JOIN ("
@@ -132,49 +177,28 @@ class CatalogQuery:
             f"(SELECT id, {rank}, true FROM courses"
             f" WHERE {filtered} AND {exact} ORDER BY id LIMIT {n})"
             f") AS found GROUP BY id) AS ranked"
-            f" WHERE {keyset} ORDER BY {order} LIMIT {arg(limit)}"
+            f" WHERE {keyset} ORDER BY {order} LIMIT {arg(page.limit + 1)}"
             f") AS page ON courses.id = page.page_id ORDER BY {order}"
         )
-        return [dict(r) for r in await self.conn.fetch(sql, *args)]
+        rows = await self.conn.fetch(sql, *args)
+        hits = [CatalogHit(course_from_row(r), r["score"]) for r in rows]
+        if len(hits) <= page.limit:
+            return hits, None
+        hits = hits[: page.limit]
+        last = hits[-1]
+        return hits, page.cursors.encode(page.kind, [last.score, str(last.course.id)])
 
-    @staticmethod
-    def _ordering(sort: str, after: list[Any] | None, arg: Any) -> tuple[str, str]:
-        """ORDER BY and the keyset condition after the cursor's keys; a row comparison where
-        an index serves the order, so a deep page starts where the last one ended."""
-        if sort == "relevance":
-            order = "score DESC, id"
-            if after is None:
-                return order, "true"
-            s, i = arg(float(after[0])), arg(after[1])
-            return order, f"(score < {s} OR (score = {s} AND id > {i}::uuid))"
-        if sort == "rating":
-            key = "coalesce(avg_rating, -1)"
-            order = f"{key} DESC, id DESC"
-            if after is None:
-                return order, "true"
-            r, i = arg(float(after[0])), arg(after[1])
-            return order, f"({key}, id) < ({r}::float8::numeric, {i}::uuid)"
-        if sort == "price_asc":
-            if after is None:
-                return "price_cents, id", "true"
-            return "price_cents, id", f"(price_cents, id) > ({arg(after[0])}, {arg(after[1])})"
-        if sort == "price_desc":
-            order = "price_cents DESC, id DESC"
-            if after is None:
-                return order, "true"
-            return order, f"(price_cents, id) < ({arg(after[0])}, {arg(after[1])})"
-        order = "created_at DESC, id DESC"
-        if after is None:
-            return order, "true"
-        return order, f"(created_at, id) < ({arg(after[0])}, {arg(after[1])})"
+    async def _keyed(
+        self, query: str, args: list[Any], sort: str, page: PageRequest
+    ) -> tuple[list[CatalogHit], str | None]:
+        rows, next_cursor = await paginate(self.conn, query, args, KEYSETS[sort], page)
+        return [CatalogHit(course_from_row(r)) for r in rows], next_cursor
 
 
-def sort_keys(sort: str, row: dict[str, Any]) -> list[Any]:
-    if sort == "relevance":
-        return [row["score"], str(row["id"])]
-    if sort == "rating":
-        rating = row["avg_rating"]
-        return [-1.0 if rating is None else float(rating), str(row["id"])]
-    if sort in ("price_asc", "price_desc"):
-        return [row["price_cents"], str(row["id"])]
-    return [row["created_at"].isoformat(), str(row["id"])]
+def _relevance_after(values: list[Any]) -> tuple[float, Any]:
+    """The score and id of the last course served, from a relevance cursor."""
+    try:
+        score, course_id = values
+        return NUMBER.load(score), UUID.load(course_id)
+    except (ValueError, TypeError):
+        raise invalid_cursor() from None

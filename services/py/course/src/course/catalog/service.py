@@ -4,54 +4,57 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
-from typing import Any
+from dataclasses import replace
 
 import asyncpg
 from edu_common.errors import AppError, forbidden, not_found
 from edu_common.events.contracts import CourseArchived, CourseCreated, CourseUpdated
-from edu_common.pagination import CursorCodec, invalid_cursor
+from edu_common.pagination import CursorCodec, PageRequest
 from edu_common.security.tokens import Principal
 
 from course.catalog.events import announce
-from course.catalog.repository import CatalogFilter, CourseRepository
+from course.catalog.repository import CatalogFilter, Course, CourseRepository
 from course.catalog.schemas import CourseCreate, CourseUpdate, Sort
-from course.catalog.search import CatalogQuery, sort_keys
+from course.catalog.search import CatalogHit, CatalogQuery
+from course.validation import invalid_field, null_field
 
 MY_COURSES = "my_courses"
 
 
-def public(course: dict[str, Any]) -> dict[str, Any]:
-    return {**course, "is_free": course["price_cents"] == 0}
+def can_see(course: Course, user: Principal | None) -> bool:
+    """A draft is its teacher's and the admins' alone; to anyone else it does not exist."""
+    if not course.is_draft:
+        return True
+    return user is not None and (user.is_admin or user.user_id == course.teacher_id)
 
 
-async def get_course(conn: asyncpg.Connection, course_id: uuid.UUID) -> dict[str, Any]:
+async def get_course(
+    conn: asyncpg.Connection, course_id: uuid.UUID, user: Principal | None
+) -> Course:
     course = await CourseRepository(conn).get(course_id)
-    if course is None:
+    if course is None or not can_see(course, user):
         raise not_found("course")
     return course
 
 
-async def owned_course(
-    conn: asyncpg.Connection, course_id: uuid.UUID, user: Principal
-) -> dict[str, Any]:
+async def owned_course(conn: asyncpg.Connection, course_id: uuid.UUID, user: Principal) -> Course:
     """The course, locked for a change by its teacher or an admin."""
     course = await CourseRepository(conn).get(course_id, for_update=True)
-    if course is None:
+    if course is None or not can_see(course, user):
         raise not_found("course")
-    if course["teacher_id"] != user.user_id and not user.is_admin:
+    if course.teacher_id != user.user_id and not user.is_admin:
         raise forbidden("only the course's teacher can change it", "not_course_owner")
     return course
 
 
 async def _check_category(repo: CourseRepository, category_id: uuid.UUID | None) -> None:
     if category_id is not None and not await repo.category_exists(category_id):
-        raise AppError(422, "unknown_category", "no such category")
+        raise invalid_field(
+            "category_id", "no such category", "unknown_category", code="unknown_category"
+        )
 
 
-async def create_course(
-    conn: asyncpg.Connection, teacher: Principal, body: CourseCreate
-) -> dict[str, Any]:
+async def create_course(conn: asyncpg.Connection, teacher: Principal, body: CourseCreate) -> Course:
     repo = CourseRepository(conn)
     await _check_category(repo, body.category_id)
     course = await repo.create(
@@ -68,13 +71,13 @@ async def create_course(
 
 async def update_course(
     conn: asyncpg.Connection, user: Principal, course_id: uuid.UUID, body: CourseUpdate
-) -> dict[str, Any]:
+) -> Course:
     await owned_course(conn, course_id, user)
     repo = CourseRepository(conn)
     changes = body.model_dump(exclude_unset=True)
     for required in ("title", "level", "price_cents", "currency", "duration_minutes"):
         if required in changes and changes[required] is None:
-            raise AppError(422, "validation_error", f"{required} cannot be null")
+            raise null_field(required)
     if changes.get("level") is not None:
         changes["level"] = str(changes["level"])
     if changes.get("description") is None:
@@ -89,15 +92,31 @@ async def remove_course(conn: asyncpg.Connection, user: Principal, course_id: uu
     """Students who enrolled keep their course: it is archived. Otherwise it is deleted."""
     course = await owned_course(conn, course_id, user)
     repo = CourseRepository(conn)
-    if course["enrollment_count"] > 0 or await repo.has_enrollments(course_id):
-        if course["status"] != "archived":
+    if course.enrollment_count > 0 or await repo.has_enrollments(course_id):
+        if not course.is_archived:
             archived = await repo.archive(course_id)
             await announce(conn, CourseArchived, archived)
         return
-    await announce(
-        conn, CourseArchived, {**course, "status": "archived", "revision": course["revision"] + 1}
-    )
+    if not course.is_draft:  # nobody else ever heard of a draft
+        gone = replace(course, status="archived", revision=course.revision + 1)
+        await announce(conn, CourseArchived, gone)
     await repo.delete(course_id)
+
+
+async def publish_course(conn: asyncpg.Connection, user: Principal, course_id: uuid.UUID) -> Course:
+    """A draft with at least one lesson goes into the catalog, and other services hear of it
+    for the first time. Publishing a published course changes nothing."""
+    course = await owned_course(conn, course_id, user)
+    if course.is_archived:
+        raise AppError(409, "course_archived", "an archived course cannot be published again")
+    if not course.is_draft:
+        return course
+    repo = CourseRepository(conn)
+    if not await repo.lesson_ids(course_id):
+        raise AppError(409, "course_has_no_lessons", "add a lesson before publishing the course")
+    published = await repo.publish(course_id)
+    await announce(conn, CourseCreated, published)
+    return published
 
 
 def _catalog_kind(sort: Sort, filters: CatalogFilter) -> str:
@@ -113,23 +132,6 @@ def _catalog_kind(sort: Sort, filters: CatalogFilter) -> str:
     )
 
 
-def _parse_after(sort: Sort, values: list[Any]) -> list[Any]:
-    try:
-        first, ident = values
-        course_id = uuid.UUID(str(ident))
-        if sort in (Sort.RELEVANCE, Sort.RATING):
-            if isinstance(first, bool) or not isinstance(first, int | float):
-                raise ValueError
-            return [float(first), course_id]
-        if sort in (Sort.PRICE_ASC, Sort.PRICE_DESC):
-            if isinstance(first, bool) or not isinstance(first, int):
-                raise ValueError
-            return [first, course_id]
-        return [datetime.fromisoformat(str(first)), course_id]
-    except (ValueError, TypeError):
-        raise invalid_cursor() from None
-
-
 async def catalog(
     conn: asyncpg.Connection,
     cursors: CursorCodec,
@@ -138,15 +140,11 @@ async def catalog(
     limit: int,
     cursor: str | None,
     candidates: int,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[CatalogHit], str | None]:
     if sort is None or (sort is Sort.RELEVANCE and not filters.q):
         sort = Sort.RELEVANCE if filters.q else Sort.NEWEST
-    kind = _catalog_kind(sort, filters)
-    after = None if cursor is None else _parse_after(sort, cursors.decode(kind, cursor))
-    rows = await CatalogQuery(conn, candidates).page(filters, str(sort), limit + 1, after)
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = cursors.encode(kind, sort_keys(str(sort), page[-1])) if more else None
-    return page, next_cursor
+    page = PageRequest.decode(cursors, _catalog_kind(sort, filters), limit, cursor)
+    return await CatalogQuery(conn, candidates).page(filters, str(sort), page)
 
 
 async def my_courses(
@@ -155,19 +153,6 @@ async def my_courses(
     teacher: Principal,
     limit: int,
     cursor: str | None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    after: tuple[datetime, uuid.UUID] | None = None
-    if cursor is not None:
-        values = cursors.decode(MY_COURSES, cursor)
-        try:
-            created_at, course_id = values
-            after = (datetime.fromisoformat(str(created_at)), uuid.UUID(str(course_id)))
-        except (ValueError, TypeError):
-            raise invalid_cursor() from None
-    rows = await CourseRepository(conn).by_teacher(teacher.user_id, limit + 1, after)
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = None
-    if more:
-        last = page[-1]
-        next_cursor = cursors.encode(MY_COURSES, [last["created_at"].isoformat(), last["id"]])
-    return page, next_cursor
+) -> tuple[list[Course], str | None]:
+    page = PageRequest.decode(cursors, MY_COURSES, limit, cursor)
+    return await CourseRepository(conn).by_teacher(teacher.user_id, page)

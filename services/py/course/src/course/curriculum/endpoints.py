@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Any
 
 from edu_common.auth import CurrentUser, OptionalUser
@@ -21,7 +22,7 @@ from course.curriculum.schemas import (
     ModuleOut,
     ModuleUpdate,
 )
-from course.dependencies import CacheDep, Invalidate
+from course.dependencies import CacheDep
 
 router = APIRouter(tags=["curriculum"])
 
@@ -31,15 +32,21 @@ _OWNER_ERRORS = error_responses(400, 401, 403, 404, 422)
 @router.get(
     "/courses/{course_id}/curriculum",
     response_model=Curriculum,
-    responses=error_responses(404, 422),
+    responses=error_responses(401, 404, 422),
     summary="Modules and lesson titles of a course, without lesson content",
+    description="A draft's is 404 to anyone but the course's teacher and admins.",
 )
-async def get_curriculum(course_id: uuid.UUID, conn: DbConn, caches: CacheDep) -> Any:
+async def get_curriculum(
+    course_id: uuid.UUID, user: OptionalUser, conn: DbConn, caches: CacheDep
+) -> Any:
+    # Only what anyone may read is cached (never a draft's), so a hit needs no access check.
     cached = await caches.curricula.get(course_id)
     if cached is not None:
         return cached
-    found = Curriculum.model_validate(await service.curriculum(conn, course_id))
-    await caches.curricula.set(course_id, found.model_dump(mode="json"))
+    outline = await service.curriculum(conn, course_id, user)
+    found = Curriculum.model_validate(outline, from_attributes=True)
+    if outline.is_public:
+        await caches.curricula.set(course_id, found.model_dump(mode="json"))
     return found
 
 
@@ -54,12 +61,12 @@ async def add_module(
     course_id: uuid.UUID,
     body: ModuleCreate,
     user: CurrentUser,
-    invalidate: Invalidate,
+    caches: CacheDep,
     conn: DbConn,
 ) -> Any:
     module = await service.add_module(conn, user, course_id, body)
-    await invalidate.course(course_id)
-    return module
+    caches.drop_after_commit(conn, course_id)
+    return ModuleOut.model_validate(module, from_attributes=True)
 
 
 @router.put("/modules/{module_id}", response_model=ModuleOut, responses=_OWNER_ERRORS)
@@ -67,19 +74,19 @@ async def update_module(
     module_id: uuid.UUID,
     body: ModuleUpdate,
     user: CurrentUser,
-    invalidate: Invalidate,
+    caches: CacheDep,
     conn: DbConn,
 ) -> Any:
     module = await service.update_module(conn, user, module_id, body)
-    await invalidate.course(module["course_id"])
-    return module
+    caches.drop_after_commit(conn, module.course_id)
+    return ModuleOut.model_validate(module, from_attributes=True)
 
 
 @router.delete("/modules/{module_id}", status_code=204, responses=_OWNER_ERRORS)
 async def delete_module(
-    module_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
+    module_id: uuid.UUID, user: CurrentUser, caches: CacheDep, conn: DbConn
 ) -> Response:
-    await invalidate.course(await service.delete_module(conn, user, module_id))
+    caches.drop_after_commit(conn, await service.delete_module(conn, user, module_id))
     return Response(status_code=204)
 
 
@@ -94,12 +101,12 @@ async def add_lesson(
     module_id: uuid.UUID,
     body: LessonCreate,
     user: CurrentUser,
-    invalidate: Invalidate,
+    caches: CacheDep,
     conn: DbConn,
 ) -> Any:
     lesson = await service.add_lesson(conn, user, module_id, body)
-    await invalidate.course(lesson["course_id"])
-    return lesson
+    caches.drop_after_commit(conn, lesson.course_id)
+    return LessonOut.model_validate(lesson, from_attributes=True)
 
 
 @router.put("/lessons/{lesson_id}", response_model=LessonOut, responses=_OWNER_ERRORS)
@@ -107,19 +114,19 @@ async def update_lesson(
     lesson_id: uuid.UUID,
     body: LessonUpdate,
     user: CurrentUser,
-    invalidate: Invalidate,
+    caches: CacheDep,
     conn: DbConn,
 ) -> Any:
     lesson = await service.update_lesson(conn, user, lesson_id, body)
-    await invalidate.course(lesson["course_id"])
-    return lesson
+    caches.drop_after_commit(conn, lesson.course_id)
+    return LessonOut.model_validate(lesson, from_attributes=True)
 
 
 @router.delete("/lessons/{lesson_id}", status_code=204, responses=_OWNER_ERRORS)
 async def delete_lesson(
-    lesson_id: uuid.UUID, user: CurrentUser, invalidate: Invalidate, conn: DbConn
+    lesson_id: uuid.UUID, user: CurrentUser, caches: CacheDep, conn: DbConn
 ) -> Response:
-    await invalidate.course(await service.delete_lesson(conn, user, lesson_id))
+    caches.drop_after_commit(conn, await service.delete_lesson(conn, user, lesson_id))
     return Response(status_code=204)
 
 
@@ -129,7 +136,13 @@ async def delete_lesson(
     responses=error_responses(401, 403, 404, 422),
     summary="A lesson with its content, for those who may read it",
     description="Free courses and preview lessons: anyone. Otherwise enrolled students, the "
-    "course's teacher and admins; 401 without a token, 403 `not_enrolled` for anyone else.",
+    "course's teacher and admins; 401 without a token, 403 `not_enrolled` for anyone else. "
+    "A draft's lessons are 404 to anyone but the course's teacher and admins.",
 )
 async def read_lesson(lesson_id: uuid.UUID, user: OptionalUser, conn: DbConn) -> Any:
-    return await service.read_lesson(conn, user, lesson_id)
+    reading = await service.read_lesson(conn, user, lesson_id)
+    return LessonView(
+        **asdict(reading.lesson),
+        prev_lesson_id=reading.prev_lesson_id,
+        next_lesson_id=reading.next_lesson_id,
+    )

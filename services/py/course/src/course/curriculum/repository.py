@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -19,6 +20,47 @@ _LESSON_EDITABLE = {
     "duration_minutes",
     "is_preview",
 }
+
+
+@dataclass(frozen=True)
+class Module:
+    id: uuid.UUID
+    course_id: uuid.UUID
+    title: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: uuid.UUID
+    module_id: uuid.UUID
+    course_id: uuid.UUID
+    title: str
+    content: str
+    content_html: str
+    video_url: str | None
+    duration_minutes: int
+    position: int
+    is_preview: bool
+
+
+@dataclass(frozen=True)
+class LessonHeading:
+    """A lesson as the curriculum lists it, without its content."""
+
+    id: uuid.UUID
+    title: str
+    position: int
+    duration_minutes: int
+    is_preview: bool
+
+
+@dataclass(frozen=True)
+class ModuleOutline:
+    id: uuid.UUID
+    title: str
+    position: int
+    lessons: list[LessonHeading]
 
 
 class Positions:
@@ -76,13 +118,13 @@ class ModuleRepository:
         self.conn = conn
         self.positions = Positions(conn, "modules", "course_id")
 
-    async def get(self, module_id: uuid.UUID) -> dict[str, Any] | None:
+    async def get(self, module_id: uuid.UUID) -> Module | None:
         row = await self.conn.fetchrow(
             "SELECT id, course_id, title, position FROM modules WHERE id = $1", module_id
         )
-        return None if row is None else dict(row)
+        return None if row is None else Module(**dict(row))
 
-    async def create(self, course_id: uuid.UUID, title: str, position: int) -> dict[str, Any]:
+    async def create(self, course_id: uuid.UUID, title: str, position: int) -> Module:
         row = await self.conn.fetchrow(
             "INSERT INTO modules (course_id, title, position) VALUES ($1, $2, $3)"
             " RETURNING id, course_id, title, position",
@@ -90,7 +132,7 @@ class ModuleRepository:
             title,
             position,
         )
-        return dict(row)
+        return Module(**dict(row))
 
     async def rename(self, module_id: uuid.UUID, title: str) -> None:
         await self.conn.execute("UPDATE modules SET title = $2 WHERE id = $1", module_id, title)
@@ -98,7 +140,7 @@ class ModuleRepository:
     async def delete(self, module_id: uuid.UUID) -> None:
         await self.conn.execute("DELETE FROM modules WHERE id = $1", module_id)
 
-    async def curriculum(self, course_id: uuid.UUID) -> list[dict[str, Any]]:
+    async def curriculum(self, course_id: uuid.UUID) -> list[ModuleOutline]:
         modules = await self.conn.fetch(
             "SELECT id, title, position FROM modules WHERE course_id = $1 ORDER BY position",
             course_id,
@@ -108,12 +150,11 @@ class ModuleRepository:
             " WHERE course_id = $1 ORDER BY position",
             course_id,
         )
-        out = [{**dict(m), "lessons": []} for m in modules]
-        by_id = {m["id"]: m for m in out}
+        by_module: dict[uuid.UUID, list[LessonHeading]] = {m["id"]: [] for m in modules}
         for lesson in lessons:
             item = dict(lesson)
-            by_id[item.pop("module_id")]["lessons"].append(item)
-        return out
+            by_module[item.pop("module_id")].append(LessonHeading(**item))
+        return [ModuleOutline(**dict(m), lessons=by_module[m["id"]]) for m in modules]
 
 
 class LessonRepository:
@@ -121,13 +162,13 @@ class LessonRepository:
         self.conn = conn
         self.positions = Positions(conn, "lessons", "module_id")
 
-    async def get(self, lesson_id: uuid.UUID) -> dict[str, Any] | None:
+    async def get(self, lesson_id: uuid.UUID) -> Lesson | None:
         row = await self.conn.fetchrow(
             f"SELECT {_LESSON_COLUMNS} FROM lessons WHERE id = $1", lesson_id
         )
-        return None if row is None else dict(row)
+        return None if row is None else Lesson(**dict(row))
 
-    async def create(self, values: dict[str, Any]) -> dict[str, Any]:
+    async def create(self, values: dict[str, Any]) -> Lesson:
         columns = list(values)
         placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
         row = await self.conn.fetchrow(
@@ -135,9 +176,9 @@ class LessonRepository:
             f" RETURNING {_LESSON_COLUMNS}",
             *values.values(),
         )
-        return dict(row)
+        return Lesson(**dict(row))
 
-    async def update(self, lesson_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
+    async def update(self, lesson_id: uuid.UUID, changes: dict[str, Any]) -> Lesson:
         sets = ["updated_at = now()"]
         args: list[Any] = [lesson_id]
         for column, value in changes.items():
@@ -148,7 +189,7 @@ class LessonRepository:
             f"UPDATE lessons SET {', '.join(sets)} WHERE id = $1 RETURNING {_LESSON_COLUMNS}",
             *args,
         )
-        return dict(row)
+        return Lesson(**dict(row))
 
     async def delete(self, lesson_id: uuid.UUID) -> None:
         await self.conn.execute("DELETE FROM lessons WHERE id = $1", lesson_id)

@@ -8,7 +8,7 @@ from typing import Annotated
 from edu_common.sanitize import PlainText
 from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints
 
-from course.curriculum.content import is_allowed_video
+from course.curriculum.content import embed_video_url
 
 Title = Annotated[PlainText, StringConstraints(min_length=1, max_length=200)]
 Position = Annotated[StrictInt, Field(ge=1, le=10_000)]
@@ -16,9 +16,11 @@ Minutes = Annotated[StrictInt, Field(ge=0, le=100_000)]
 
 
 def _video(url: str) -> str:
-    if not is_allowed_video(url):
-        raise ValueError("video_url must be a YouTube or Vimeo link")
-    return url
+    # Stored and served as the player's URL, rebuilt from the video id.
+    embed = embed_video_url(url)
+    if embed is None:
+        raise ValueError("video_url must be a link to a YouTube or Vimeo video")
+    return embed
 
 
 def _storable(text: str) -> str:

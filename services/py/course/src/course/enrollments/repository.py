@@ -35,7 +35,7 @@ class EnrollmentRepository:
             student_id,
         )
 
-    async def count_new(self, course_id: uuid.UUID) -> None:
+    async def count_enrollment(self, course_id: uuid.UUID) -> None:
         # A course deleted meanwhile has no row to count on; the projection row stays.
         await self.conn.execute(
             "UPDATE courses SET enrollment_count = enrollment_count + 1 WHERE id = $1",

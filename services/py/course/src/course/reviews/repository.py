@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import asyncpg
+from edu_common.pagination import PageRequest, newest_first, paginate
 
 _COLUMNS = "id, course_id, student_id, author_name, rating, comment, created_at"
+_NEWEST = newest_first()
+
+
+@dataclass(frozen=True)
+class Review:
+    id: uuid.UUID
+    course_id: uuid.UUID
+    student_id: uuid.UUID
+    author_name: str
+    rating: int
+    comment: str
+    created_at: datetime
 
 
 class ReviewRepository:
@@ -17,7 +30,7 @@ class ReviewRepository:
 
     async def add(
         self, course_id: uuid.UUID, student_id: uuid.UUID, author: str, rating: int, comment: str
-    ) -> dict[str, Any] | None:
+    ) -> Review | None:
         """The new review, or None when the student already reviewed the course."""
         row = await self.conn.fetchrow(
             "INSERT INTO reviews (course_id, student_id, author_name, rating, comment)"
@@ -29,7 +42,7 @@ class ReviewRepository:
             rating,
             comment,
         )
-        return None if row is None else dict(row)
+        return None if row is None else Review(**dict(row))
 
     async def count_rating(self, course_id: uuid.UUID, rating: int) -> None:
         # One statement reading the row it updates: concurrent reviews queue on the row lock
@@ -43,16 +56,13 @@ class ReviewRepository:
         )
 
     async def newest(
-        self, course_id: uuid.UUID, limit: int, after: tuple[datetime, uuid.UUID] | None
-    ) -> list[dict[str, Any]]:
-        args: list[Any] = [course_id, limit]
-        keyset = ""
-        if after is not None:
-            args += list(after)
-            keyset = " AND (created_at, id) < ($3, $4)"
-        rows = await self.conn.fetch(
-            f"SELECT {_COLUMNS} FROM reviews WHERE course_id = $1{keyset}"
-            " ORDER BY created_at DESC, id DESC LIMIT $2",
-            *args,
+        self, course_id: uuid.UUID, page: PageRequest
+    ) -> tuple[list[Review], str | None]:
+        rows, next_cursor = await paginate(
+            self.conn,
+            f"SELECT {_COLUMNS} FROM reviews WHERE course_id = $1",
+            [course_id],
+            _NEWEST,
+            page,
         )
-        return [dict(r) for r in rows]
+        return [Review(**dict(r)) for r in rows], next_cursor

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
 
 import asyncpg
-from edu_common.errors import AppError, forbidden, not_found
-from edu_common.pagination import CursorCodec, invalid_cursor
+from edu_common.errors import AppError, forbidden
+from edu_common.pagination import CursorCodec, PageRequest
 from edu_common.security.tokens import Principal
 
-from course.catalog.repository import CourseRepository
+from course.catalog.service import get_course
 from course.enrollments.repository import EnrollmentRepository
-from course.reviews.repository import ReviewRepository
+from course.reviews.repository import Review, ReviewRepository
 from course.reviews.schemas import ReviewCreate
 
 
-async def add_review(
-    conn: asyncpg.Connection, student: Principal, body: ReviewCreate
-) -> dict[str, Any]:
-    if await CourseRepository(conn).get(body.course_id) is None:
-        raise not_found("course")
+async def add_review(conn: asyncpg.Connection, student: Principal, body: ReviewCreate) -> Review:
+    await get_course(conn, body.course_id, student)
     if not await EnrollmentRepository(conn).is_enrolled(body.course_id, student.user_id):
         raise forbidden("only students enrolled in the course can review it", "not_enrolled")
     reviews = ReviewRepository(conn)
@@ -37,25 +32,11 @@ async def add_review(
 async def course_reviews(
     conn: asyncpg.Connection,
     cursors: CursorCodec,
+    user: Principal | None,
     course_id: uuid.UUID,
     limit: int,
     cursor: str | None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    if await CourseRepository(conn).get(course_id) is None:
-        raise not_found("course")
-    kind = f"reviews:{course_id}"
-    after: tuple[datetime, uuid.UUID] | None = None
-    if cursor is not None:
-        values = cursors.decode(kind, cursor)
-        try:
-            created_at, review_id = values
-            after = (datetime.fromisoformat(str(created_at)), uuid.UUID(str(review_id)))
-        except (ValueError, TypeError):
-            raise invalid_cursor() from None
-    rows = await ReviewRepository(conn).newest(course_id, limit + 1, after)
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = None
-    if more:
-        last = page[-1]
-        next_cursor = cursors.encode(kind, [last["created_at"].isoformat(), last["id"]])
-    return page, next_cursor
+) -> tuple[list[Review], str | None]:
+    await get_course(conn, course_id, user)
+    page = PageRequest.decode(cursors, f"reviews:{course_id}", limit, cursor)
+    return await ReviewRepository(conn).newest(course_id, page)

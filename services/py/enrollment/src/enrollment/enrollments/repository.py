@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
+from edu_common.pagination import PageRequest, newest_first, paginate
 
 _COLUMNS = "id, course_id, student_id, status, created_at"
+# Served by enrollments_by_student (student_id, created_at DESC, id DESC).
+NEWEST_FIRST = newest_first("e.created_at", "e.id")
 
 
 @dataclass(frozen=True)
@@ -67,28 +70,20 @@ class EnrollmentRepository:
         return count
 
     async def of_student(
-        self, student_id: uuid.UUID, limit: int, after: tuple[datetime, uuid.UUID] | None
-    ) -> list[EnrollmentView]:
-        query = (
+        self, student_id: uuid.UUID, page: PageRequest
+    ) -> tuple[list[EnrollmentView], str | None]:
+        """The student's enrollments with progress, newest first, and the next page's cursor."""
+        rows, next_cursor = await paginate(
+            self.conn,
             "SELECT e.id, e.course_id, COALESCE(c.title, e.course_title) AS course_title,"
             " e.status, e.created_at, e.completed_at,"
             " COALESCE(cardinality(c.lesson_ids), 0) AS total_lessons,"
             " (SELECT count(*) FROM lesson_completions lc WHERE lc.enrollment_id = e.id"
             "  AND lc.lesson_id = ANY(c.lesson_ids)) AS completed_lessons"
             " FROM enrollments e LEFT JOIN courses c ON c.id = e.course_id"
-            " WHERE e.student_id = $1"
+            " WHERE e.student_id = $1",
+            [student_id],
+            NEWEST_FIRST,
+            page,
         )
-        if after is None:
-            rows = await self.conn.fetch(
-                query + " ORDER BY e.created_at DESC, e.id DESC LIMIT $2", student_id, limit
-            )
-        else:
-            rows = await self.conn.fetch(
-                query + " AND (e.created_at, e.id) < ($3, $4)"
-                " ORDER BY e.created_at DESC, e.id DESC LIMIT $2",
-                student_id,
-                limit,
-                after[0],
-                after[1],
-            )
-        return [EnrollmentView(**dict(r)) for r in rows]
+        return [EnrollmentView(**dict(r)) for r in rows], next_cursor

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 import asyncpg
 from edu_common.errors import AppError, not_found
 from edu_common.events import enqueue
 from edu_common.events.contracts import EnrollmentCreated
-from edu_common.pagination import CursorCodec, invalid_cursor
+from edu_common.pagination import CursorCodec, PageRequest
 
 from enrollment.courses.repository import CourseRepository
 from enrollment.enrollments.repository import Enrollment, EnrollmentRepository, EnrollmentView
@@ -84,18 +83,5 @@ async def my_enrollments(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[EnrollmentView], str | None]:
-    after: tuple[datetime, uuid.UUID] | None = None
-    if cursor is not None:
-        values = cursors.decode(MY_ENROLLMENTS, cursor)
-        try:
-            created_at, last_id = values
-            after = (datetime.fromisoformat(str(created_at)), uuid.UUID(str(last_id)))
-        except (ValueError, TypeError):
-            raise invalid_cursor() from None
-    views = await EnrollmentRepository(conn).of_student(student_id, limit + 1, after)
-    page, more = views[:limit], len(views) > limit
-    next_cursor = None
-    if more:
-        last = page[-1]
-        next_cursor = cursors.encode(MY_ENROLLMENTS, [last.created_at.isoformat(), last.id])
-    return page, next_cursor
+    page = PageRequest.decode(cursors, MY_ENROLLMENTS, limit, cursor)
+    return await EnrollmentRepository(conn).of_student(student_id, page)

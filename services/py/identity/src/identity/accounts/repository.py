@@ -8,10 +8,13 @@ from datetime import datetime
 from typing import Literal
 
 import asyncpg
+from edu_common.pagination import PageRequest, oldest_first, paginate
 
 Purpose = Literal["verify_email", "reset_password"]
 
 _USER_COLUMNS = "id, email, password_hash, name, role, is_verified, email_verified, created_at"
+# Served by users_pending_teachers (created_at, id) WHERE role = 'teacher' AND NOT is_verified.
+OLDEST_FIRST = oldest_first()
 
 
 @dataclass(frozen=True)
@@ -119,31 +122,16 @@ class UserRepository:
         )
         return _user(row)
 
-    async def pending_teachers(
-        self, limit: int, after: tuple[datetime, uuid.UUID] | None
-    ) -> list[User]:
-        """Unverified teachers, oldest first, keyset-paginated on (created_at, id)."""
-        if after is None:
-            rows = await self.conn.fetch(
-                f"""
-                SELECT {_USER_COLUMNS} FROM users
-                WHERE role = 'teacher' AND NOT is_verified
-                ORDER BY created_at, id LIMIT $1
-                """,
-                limit,
-            )
-        else:
-            rows = await self.conn.fetch(
-                f"""
-                SELECT {_USER_COLUMNS} FROM users
-                WHERE role = 'teacher' AND NOT is_verified AND (created_at, id) > ($2, $3)
-                ORDER BY created_at, id LIMIT $1
-                """,
-                limit,
-                after[0],
-                after[1],
-            )
-        return [User.from_row(r) for r in rows]
+    async def pending_teachers(self, page: PageRequest) -> tuple[list[User], str | None]:
+        """Unverified teachers, oldest first, and the next page's cursor."""
+        rows, next_cursor = await paginate(
+            self.conn,
+            f"SELECT {_USER_COLUMNS} FROM users WHERE role = 'teacher' AND NOT is_verified",
+            [],
+            OLDEST_FIRST,
+            page,
+        )
+        return [User.from_row(r) for r in rows], next_cursor
 
 
 class MailTokenRepository:

@@ -8,8 +8,11 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+from edu_common.pagination import PageRequest, newest_first, paginate
 
 _COLUMNS = "id, user_id, type, title, body, data, is_read, created_at"
+# Served by notifications_user_recent (user_id, created_at DESC, id DESC).
+NEWEST_FIRST = newest_first()
 
 
 @dataclass(frozen=True)
@@ -61,31 +64,17 @@ class NotificationRepository:
         return Notification(**dict(row))
 
     async def newest_for(
-        self, user_id: uuid.UUID, limit: int, before: tuple[datetime, uuid.UUID] | None
-    ) -> list[Notification]:
-        """A user's notifications, newest first, strictly after `before` in that order."""
-        if before is None:
-            rows = await self.conn.fetch(
-                f"""
-                SELECT {_COLUMNS} FROM notifications WHERE user_id = $1
-                ORDER BY created_at DESC, id DESC LIMIT $2
-                """,
-                user_id,
-                limit,
-            )
-        else:
-            rows = await self.conn.fetch(
-                f"""
-                SELECT {_COLUMNS} FROM notifications
-                WHERE user_id = $1 AND (created_at, id) < ($2, $3)
-                ORDER BY created_at DESC, id DESC LIMIT $4
-                """,
-                user_id,
-                before[0],
-                before[1],
-                limit,
-            )
-        return [Notification(**dict(r)) for r in rows]
+        self, user_id: uuid.UUID, page: PageRequest
+    ) -> tuple[list[Notification], str | None]:
+        """A user's notifications, newest first, and the next page's cursor."""
+        rows, next_cursor = await paginate(
+            self.conn,
+            f"SELECT {_COLUMNS} FROM notifications WHERE user_id = $1",
+            [user_id],
+            NEWEST_FIRST,
+            page,
+        )
+        return [Notification(**dict(r)) for r in rows], next_cursor
 
     async def unread_count(self, user_id: uuid.UUID) -> int:
         count: int = await self.conn.fetchval(

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 import asyncpg
 from edu_common.errors import not_found
-from edu_common.pagination import CursorCodec, invalid_cursor
+from edu_common.pagination import CursorCodec, PageRequest
 
 from notification.notifications.repository import Notification, NotificationRepository
 
@@ -23,22 +22,10 @@ async def my_notifications(
 ) -> tuple[list[Notification], str | None, int]:
     """One page of the user's notifications, newest first, the next cursor and how many
     of all their notifications are unread."""
-    before: tuple[datetime, uuid.UUID] | None = None
-    if cursor is not None:
-        values = cursors.decode(MY_NOTIFICATIONS, cursor)
-        try:
-            created_at, notification_id = values
-            before = (datetime.fromisoformat(str(created_at)), uuid.UUID(str(notification_id)))
-        except (ValueError, TypeError):
-            raise invalid_cursor() from None
+    page = PageRequest.decode(cursors, MY_NOTIFICATIONS, limit, cursor)
     repository = NotificationRepository(conn)
-    found = await repository.newest_for(user_id, limit + 1, before)
-    page, more = found[:limit], len(found) > limit
-    next_cursor = None
-    if more:
-        last = page[-1]
-        next_cursor = cursors.encode(MY_NOTIFICATIONS, [last.created_at.isoformat(), last.id])
-    return page, next_cursor, await repository.unread_count(user_id)
+    found, next_cursor = await repository.newest_for(user_id, page)
+    return found, next_cursor, await repository.unread_count(user_id)
 
 
 async def mark_read(

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
+from edu_common.pagination import PageRequest, newest_first, paginate
 
 _COLUMNS = "id, course_id, student_id, amount_cents, currency, status, created_at"
+# Served by payments_by_student (student_id, created_at DESC, id DESC).
+NEWEST_FIRST = newest_first()
 
 
 @dataclass(frozen=True)
@@ -78,23 +81,14 @@ class PaymentRepository:
         return Payment(**dict(row)) if row else None
 
     async def of_student(
-        self, student_id: uuid.UUID, limit: int, after: tuple[datetime, uuid.UUID] | None
-    ) -> list[Payment]:
-        if after is None:
-            rows = await self.conn.fetch(
-                f"SELECT {_COLUMNS} FROM payments WHERE student_id = $1"
-                " ORDER BY created_at DESC, id DESC LIMIT $2",
-                student_id,
-                limit,
-            )
-        else:
-            rows = await self.conn.fetch(
-                f"SELECT {_COLUMNS} FROM payments WHERE student_id = $1"
-                " AND (created_at, id) < ($3, $4)"
-                " ORDER BY created_at DESC, id DESC LIMIT $2",
-                student_id,
-                limit,
-                after[0],
-                after[1],
-            )
-        return [Payment(**dict(r)) for r in rows]
+        self, student_id: uuid.UUID, page: PageRequest
+    ) -> tuple[list[Payment], str | None]:
+        """The student's payments, newest first, and the next page's cursor."""
+        rows, next_cursor = await paginate(
+            self.conn,
+            f"SELECT {_COLUMNS} FROM payments WHERE student_id = $1",
+            [student_id],
+            NEWEST_FIRST,
+            page,
+        )
+        return [Payment(**dict(r)) for r in rows], next_cursor

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 import asyncpg
 from edu_common.errors import AppError, not_found
 from edu_common.events import enqueue
 from edu_common.events.contracts import PaymentCompleted
-from edu_common.pagination import CursorCodec, invalid_cursor
+from edu_common.pagination import CursorCodec, PageRequest
 from edu_common.security.tokens import Principal
 
 from payment.courses.repository import CourseRepository
@@ -85,18 +84,5 @@ async def my_payments(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[Payment], str | None]:
-    after: tuple[datetime, uuid.UUID] | None = None
-    if cursor is not None:
-        values = cursors.decode(MY_PAYMENTS, cursor)
-        try:
-            created_at, last_id = values
-            after = (datetime.fromisoformat(str(created_at)), uuid.UUID(str(last_id)))
-        except (ValueError, TypeError):
-            raise invalid_cursor() from None
-    payments = await PaymentRepository(conn).of_student(student_id, limit + 1, after)
-    page, more = payments[:limit], len(payments) > limit
-    next_cursor = None
-    if more:
-        last = page[-1]
-        next_cursor = cursors.encode(MY_PAYMENTS, [last.created_at.isoformat(), last.id])
-    return page, next_cursor
+    page = PageRequest.decode(cursors, MY_PAYMENTS, limit, cursor)
+    return await PaymentRepository(conn).of_student(student_id, page)

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from course.enrollments.events import CONSUMER as ENROLLMENTS
-from course.enrollments.events import EnrollmentProjection
+from course.enrollments.handlers import CONSUMER as ENROLLMENTS
+from course.enrollments.handlers import EnrollmentProjection
+from edu_common.db import transaction
 from edu_common.events.consumer import EventConsumer
 from edu_common.events.contracts import EnrollmentCompleted, EnrollmentCreated
 
@@ -257,3 +259,31 @@ async def test_workers_racing_on_one_student_count_once(
     assert await _status(course_service, first) == "completed"
     statuses = [await _status(course_service, o) for o in others]
     assert statuses == ["completed"] * 3 + ["active"] * 3
+
+
+async def test_cached_course_is_dropped_only_after_the_count_commits(
+    client: httpx.AsyncClient, course_service: Any, make_course: Any
+) -> None:
+    course = await make_course()
+    caches = course_service.app.state.caches
+    projection = EnrollmentProjection(lambda: caches)
+    assert await _count(client, course["id"]) == 0  # now cached
+
+    # Rolled back: the cached course stays, and so does the count it shows.
+    with contextlib.suppress(RuntimeError):
+        async with transaction(course_service.pool) as conn:
+            await projection.on_created(conn, _created(course["id"]))
+            raise RuntimeError("the handler's transaction fails")
+    cached = await caches.courses.get(course["id"])
+    assert cached is not None
+    assert cached["enrollment_count"] == 0
+    assert await _count(client, course["id"]) == 0
+
+    async with transaction(course_service.pool) as conn:
+        await projection.on_created(conn, _created(course["id"]))
+        # Until the commit, a reader gets the committed count (cached or not): nothing to drop.
+        cached = await caches.courses.get(course["id"])
+        assert cached is not None
+        assert cached["enrollment_count"] == 0
+    assert await caches.courses.get(course["id"]) is None
+    assert await _count(client, course["id"]) == 1

@@ -19,8 +19,8 @@ class EnrollmentProjection:
     """The handlers, and the cached course they make stale (its `enrollment_count`).
 
     `caches` is looked up at each event, since the caches exist only once the app runs. The
-    cached course is dropped inside the handler's transaction, just before it commits: a read
-    in that instant could cache the old count again, until the cache's TTL ends it."""
+    cached course is dropped once the handler's transaction has committed, so a read cannot
+    cache the old count again after the drop."""
 
     def __init__(self, caches: Callable[[], Caches | None]) -> None:
         self.caches = caches
@@ -32,7 +32,7 @@ class EnrollmentProjection:
     async def on_created(self, conn: asyncpg.Connection, event: EnrollmentCreated) -> None:
         enrollments = EnrollmentRepository(conn)
         if await enrollments.add(event.course_id, event.student_id, event.enrollment_id, "active"):
-            await self._counted(enrollments, event)
+            await self._counted(conn, enrollments, event)
 
     async def on_completed(self, conn: asyncpg.Connection, event: EnrollmentCompleted) -> None:
         # Completion may arrive before creation; either way the student counts once.
@@ -40,14 +40,17 @@ class EnrollmentProjection:
         if await enrollments.add(
             event.course_id, event.student_id, event.enrollment_id, "completed"
         ):
-            await self._counted(enrollments, event)
+            await self._counted(conn, enrollments, event)
         else:
             await enrollments.complete(event.course_id, event.student_id)
 
     async def _counted(
-        self, enrollments: EnrollmentRepository, event: EnrollmentCreated | EnrollmentCompleted
+        self,
+        conn: asyncpg.Connection,
+        enrollments: EnrollmentRepository,
+        event: EnrollmentCreated | EnrollmentCompleted,
     ) -> None:
-        await enrollments.count_new(event.course_id)
+        await enrollments.count_enrollment(event.course_id)
         caches = self.caches()
         if caches is not None:
-            await caches.courses.delete(event.course_id)
+            caches.drop_after_commit(conn, event.course_id)
