@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import contextlib
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -36,9 +35,7 @@ from edu_common.migrations import COMMON_MIGRATIONS, migrate
 from edu_common.pagination import CursorCodec
 from edu_devstack.infra import EmbeddedPostgres
 from edu_devstack.processes import free_port
-
-sys.path.insert(0, str(Path(__file__).parent))
-from course_data import COPY_COLUMNS, CatalogGenerator
+from edu_seed.catalog_text import COPY_COLUMNS, CatalogGenerator
 
 COURSE_MIGRATIONS = Path(course.__file__).parent / "migrations"
 PAGE = 20

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from edu_devstack import cli
+from edu_devstack.environment import service_env
 from edu_devstack.mailsink import read_mails, store_message
 from edu_devstack.processes import StackError, free_port
-from edu_devstack.stack import Stack, find_root
+from edu_devstack.settings import find_root
+from edu_devstack.stack import Stack
 
 
 def test_port_in_use_names_the_port_and_the_setting(
@@ -38,7 +40,7 @@ def test_one_port_for_two_parts_is_refused(tmp_path: Path) -> None:
     env = {"EDU_HOME": str(tmp_path), "EDU_PG_PORT": str(port), "EDU_VALKEY_PORT": str(port)}
     stack = Stack.from_env(env)
     with pytest.raises(StackError, match="EDU_VALKEY_PORT"):
-        stack._check_ports([])
+        stack.check_ports([])
 
 
 def test_bad_port_setting_is_named(tmp_path: Path) -> None:
@@ -48,7 +50,7 @@ def test_bad_port_setting_is_named(tmp_path: Path) -> None:
 
 def test_service_ports_follow_the_environment(tmp_path: Path) -> None:
     stack = Stack.from_env({"EDU_HOME": str(tmp_path), "EDU_IDENTITY_PORT": "9101"})
-    ports = {s.name: s.port for s in stack.services}
+    ports = {s.name: s.port for s in stack.settings.services}
     assert ports["identity"] == 9101
     assert ports["course"] == 8002
 
@@ -99,10 +101,11 @@ def test_root_is_the_workspace(tmp_path: Path) -> None:
 
 def test_workers_start_services_in_production_without_demo_data(tmp_path: Path) -> None:
     stack = Stack.from_env({"EDU_HOME": str(tmp_path)})
-    stack.workers = 3
+    stack.settings.workers = 3
     dirs = set()
-    for service in stack.services:
-        env = stack.service_env(service)
+    services = [s for s in stack.settings.services if s.name != "web"]
+    for service in services:
+        env = service_env(stack.settings, stack.secrets, service)
         p = service.env_prefix
         assert env[f"{p}ENVIRONMENT"] == "production"
         assert env[f"{p}WORKERS"] == "3"
@@ -111,13 +114,15 @@ def test_workers_start_services_in_production_without_demo_data(tmp_path: Path) 
         assert "EDU_COURSE_SEED_DEMO_DATA" not in env
         assert "EDU_IDENTITY_SEED_DEMO_USERS" not in env
         dirs.add(env["PROMETHEUS_MULTIPROC_DIR"])
-    assert len(dirs) == len(stack.services)
-    assert stack.service_env(stack.services[0])["EDU_IDENTITY_JWT_PRIVATE_KEY"]
+    assert len(dirs) == len(services)
+    identity = service_env(stack.settings, stack.secrets, services[0])
+    assert identity["EDU_IDENTITY_JWT_PRIVATE_KEY"]
 
 
 def test_without_workers_the_stack_is_for_development(tmp_path: Path) -> None:
     stack = Stack.from_env({"EDU_HOME": str(tmp_path)})
-    identity = stack.service_env(next(s for s in stack.services if s.name == "identity"))
+    service = next(s for s in stack.settings.services if s.name == "identity")
+    identity = service_env(stack.settings, stack.secrets, service)
     assert identity["EDU_IDENTITY_ENVIRONMENT"] == "development"
     assert identity["EDU_IDENTITY_SEED_DEMO_USERS"] == "true"
     assert "EDU_IDENTITY_WORKERS" not in identity

@@ -17,9 +17,12 @@ from typing import Any
 import httpx
 import pytest
 from edu_devstack.processes import free_port, port_free
-from edu_devstack.stack import SERVICES, Service, find_root
+from edu_devstack.services import COMPONENTS, installed
+from edu_devstack.settings import find_root
 
 pytestmark = [pytest.mark.stack, pytest.mark.timeout(240)]
+
+NAMES = [component.name for component in COMPONENTS]
 
 
 def _edu(env: dict[str, str], *args: str, timeout: float = 150) -> subprocess.CompletedProcess[str]:
@@ -51,10 +54,10 @@ def test_up_runs_the_learning_loop_and_down_stops_everything(edu_home: Path) -> 
     for key in ("EDU_DATABASE_URL", "EDU_REDIS_URL", "EDU_NATS_URL", "EDU_SERVICES"):
         env.pop(key, None)
     ports = {name: free_port() for name in ("PG", "VALKEY", "NATS", "SMTP")}
-    ports |= {name.upper(): free_port() for name, _ in SERVICES}
+    ports |= {name.upper(): free_port() for name in NAMES}
     env |= {f"EDU_{name}_PORT": str(port) for name, port in ports.items()}
     env["EDU_HOME"] = str(tmp_path / "edu")
-    started = [name for name, _ in SERVICES if Service.installed(name)]
+    started = [name for name in NAMES if installed(name)]
 
     try:
         up = _edu(env, "up", "--detach")
@@ -72,7 +75,7 @@ def test_up_runs_the_learning_loop_and_down_stops_everything(edu_home: Path) -> 
                     json={"email": "admin@eduplatform.com", "password": "password123"},
                 )
                 assert resp.status_code == 200, resp.text
-            if set(started) >= {name for name, _ in SERVICES}:
+            if set(started) >= set(NAMES):
                 _learning_loop(client, {name: ports[name.upper()] for name in started})
 
         status = _edu(env, "status")

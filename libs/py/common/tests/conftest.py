@@ -9,7 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import pytest
@@ -20,10 +20,10 @@ from edu_common.db import DbConn, after_commit, create_pool
 from edu_common.errors import AppError, error_responses, not_found
 from edu_common.events import EventBus, enqueue
 from edu_common.events.contracts import TeacherVerified, UserRegistered
-from edu_common.sanitize import PlainText
+from edu_common.sanitize import Text
 from edu_common.settings import ServiceSettings
 from fastapi import APIRouter, FastAPI, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 MIGRATIONS = Path(__file__).parent / "sample_migrations"
 
@@ -33,7 +33,7 @@ class SampleSettings(ServiceSettings):
 
 
 class NoteIn(BaseModel):
-    text: PlainText = Field(min_length=1, max_length=200)
+    text: Annotated[str, Text(max_length=200, required=True)]
     fail_after_write: bool = False
 
 
@@ -67,6 +67,11 @@ async def create_note(body: NoteIn, conn: DbConn, user: CurrentUser, request: Re
     if body.fail_after_write:
         raise AppError(409, "rolled_back", "the write is rolled back")
     return dict(row)
+
+
+@router.get("/notes", response_model=list[NoteOut])
+async def list_notes(conn: DbConn) -> Any:
+    return [dict(row) for row in await conn.fetch("SELECT id, text FROM notes ORDER BY id")]
 
 
 @router.get("/notes/{note_id}", response_model=NoteOut, responses=error_responses(404))
@@ -160,27 +165,6 @@ def closed_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
-
-
-Check = Callable[[], Awaitable[Any]]
-
-
-async def _eventually(check: Check, timeout: float = 10.0, interval: float = 0.05) -> Any:
-    """Polls `check` until it returns something truthy, failing after `timeout` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s (last: {result!r})")
-        await asyncio.sleep(interval)
-
-
-@pytest.fixture
-def eventually() -> Callable[..., Awaitable[Any]]:
-    return _eventually
 
 
 @pytest.fixture

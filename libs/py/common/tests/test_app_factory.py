@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import asyncio
+import re
 
 
 async def test_health_and_metrics(sample):
@@ -14,10 +14,13 @@ async def test_health_and_metrics(sample):
     r = await svc.client.get("/metrics")
     assert 'route="/admin-only"' in r.text
     assert "db_pool_size" in r.text
-    assert r.headers.get("x-request-id") is None or r.headers["x-request-id"]
+    # Every answer carries a request id: the caller's, or one made for the request.
+    assert re.fullmatch(r"[0-9a-f]{32}", r.headers["x-request-id"])
+    r = await svc.client.get("/health/live", headers={"x-request-id": "trace-42"})
+    assert r.headers["x-request-id"] == "trace-42"
 
 
-async def test_write_commits_with_outbox_row_and_rollback_on_error(sample, tokens):
+async def test_write_commits_with_outbox_row_and_rollback_on_error(sample, tokens, eventually):
     svc = sample
     _, headers = tokens.student()
     r = await svc.client.post(
@@ -34,11 +37,12 @@ async def test_write_commits_with_outbox_row_and_rollback_on_error(sample, token
     rows = await svc.pool.fetch("SELECT text FROM notes")
     assert [x["text"] for x in rows] == ["hello"]
     assert await svc.pool.fetchval("SELECT count(*) FROM outbox") == 1
-    for _ in range(50):
-        if await svc.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0:
-            break
-        await asyncio.sleep(0.1)
-    assert await svc.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+
+    async def published() -> bool:
+        unsent = await svc.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        return bool(unsent == 0)
+
+    await eventually(published)
 
 
 async def test_errors_are_problem_details(sample, tokens):

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from edu_common.events.contracts import TeacherVerified
-from edu_devstack.stack import SERVICES, find_root
+from edu_devstack.services import COMPONENTS
+from edu_devstack.settings import find_root
 
 DEPLOY = find_root(Path(__file__).parent) / "deploy"
 DASHBOARD = DEPLOY / "grafana" / "dashboards" / "eduplatform.json"
@@ -78,9 +79,10 @@ def test_metric_names_are_read_from_promql() -> None:
 def test_prometheus_scrapes_every_service_and_the_web_app() -> None:
     config = (DEPLOY / "prometheus.yml").read_text()
     targets = set(re.findall(r'"127\.0\.0\.1:(\d+)"', config))
-    assert targets == {str(port) for _, port in SERVICES} | {"3001"}
+    assert targets == {str(c.default_port) for c in COMPONENTS}
+    assert "3001" in targets
     jobs = set(re.findall(r"^\s*- job_name: (\S+)$", config, re.M))
-    assert jobs == {name for name, _ in SERVICES} | {"web"}
+    assert jobs == {c.name for c in COMPONENTS}
 
 
 async def test_every_metric_the_dashboard_uses_is_exported(sample, tokens, eventually) -> None:

@@ -123,14 +123,24 @@ async def test_rolled_back_event_is_never_published(event_db, make_bus, backgrou
     kept = teacher_verified()
     async with event_db.pool.acquire() as conn, conn.transaction():
         await enqueue(conn, kept)
+    consumer = consumer_for(bus, event_db)
     background(relay.run())
-    background(consumer_for(bus, event_db).run())
+    background(consumer.run())
 
     async def arrived() -> bool:
         return bool(await effects(event_db))
 
     await eventually(arrived)
-    await asyncio.sleep(0.3)
+
+    # Settled: the outbox is empty of unsent rows and the consumer has acknowledged all the
+    # stream holds (its one message), so nothing else is on its way.
+    async def settled() -> bool:
+        unsent = await event_db.pool.fetchval(
+            "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+        )
+        return unsent == 0 and await consumer_settled(bus, consumer.name, delivered=1)
+
+    await eventually(settled)
     assert await effects(event_db) == [kept.event_id]
     assert await stream_messages(bus) == 1
 
@@ -200,9 +210,14 @@ async def test_event_enqueued_during_bus_outage_goes_out_once_it_is_back(
         )
 
     await eventually(marked)
+
     # Whatever the client buffered while the server was down, the stream holds it once and
-    # the consumer applied it once.
-    await asyncio.sleep(0.5)
+    # the consumer applied it once: the consumer has acknowledged the stream's last message.
+    async def settled() -> bool:
+        info = await bus.js.stream_info(bus.stream)
+        return await consumer_settled(bus, consumer.name, delivered=info.state.last_seq)
+
+    await eventually(settled)
     assert await effects(event_db) == [event.event_id]
     assert await stream_messages(bus) == 1
 

@@ -77,3 +77,47 @@ async def test_rolled_back_mail_is_never_sent(event_db, closed_port):
         await tx.rollback()
     assert await pool.fetchval("SELECT count(*) FROM mail_outbox") == 0
     assert await sender.send_due() == 0
+
+
+async def test_mail_is_given_up_after_a_bounded_number_of_tries(event_db, closed_port, caplog):
+    pool = event_db.pool
+    config = SmtpConfig("127.0.0.1", closed_port, "noreply@eduplatform.test", timeout=2)
+    sender = MailSender(pool, config, poll_interval=0.05, max_attempts=3)
+    async with pool.acquire() as conn, conn.transaction():
+        await queue_mail(conn, "ada@example.com", "Reset your password", "https://x.test/r/1")
+    for attempt in range(1, 6):
+        # Due again at once, instead of waiting out the backoff.
+        await pool.execute("UPDATE mail_outbox SET next_attempt_at = now()")
+        assert await sender.send_due() == 0
+        expected = min(attempt, 3)
+        assert await pool.fetchval("SELECT attempts FROM mail_outbox") == expected
+    row = await pool.fetchrow("SELECT * FROM mail_outbox")
+    assert row["failed_at"] is not None
+    assert row["sent_at"] is None
+    assert row["last_error"]
+    assert row["body"] is None
+    assert [r for r in caplog.records if r.getMessage() == "mail given up"]
+
+
+async def test_an_address_the_server_cannot_take_is_given_up_at_once(event_db, closed_port):
+    pool = event_db.pool
+    inbox = Inbox()
+    # A server without SMTPUTF8 (as the local mail sink): a non-ASCII address cannot go.
+    controller = Controller(inbox, hostname="127.0.0.1", port=closed_port, enable_SMTPUTF8=False)
+    controller.start()
+    try:
+        sender = MailSender(pool, SmtpConfig("127.0.0.1", closed_port, "noreply@eduplatform.test"))
+        async with pool.acquire() as conn, conn.transaction():
+            await queue_mail(conn, "\u00fcser@example.com", "Verify", "https://x.test/v/2")
+            await queue_mail(conn, "ada@example.com", "Verify", "https://x.test/v/3")
+        assert await sender.send_due() == 1
+        await pool.execute("UPDATE mail_outbox SET next_attempt_at = now()")
+        assert await sender.send_due() == 0
+    finally:
+        with contextlib.suppress(Exception):
+            controller.stop()
+    rows = await pool.fetch("SELECT * FROM mail_outbox ORDER BY id")
+    assert (rows[0]["attempts"], rows[0]["last_error"]) == (1, "SMTPNotSupported")
+    assert rows[0]["failed_at"] is not None
+    assert rows[1]["sent_at"] is not None
+    assert [m["To"] for m in inbox.messages] == ["ada@example.com"]

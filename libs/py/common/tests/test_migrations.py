@@ -38,6 +38,7 @@ async def test_applies_in_order_and_records_versions(conn, tmp_path):
     applied = await migrate(conn, [("common", COMMON_MIGRATIONS), ("shop", source)])
     assert applied == [
         "common/001_events.sql",
+        "common/002_mail_give_up.sql",
         "shop/001_create.sql",
         "shop/002_add_column.sql",
         "shop/010_seed.sql",
@@ -47,6 +48,7 @@ async def test_applies_in_order_and_records_versions(conn, tmp_path):
     )
     assert [(r["component"], r["version"], r["name"]) for r in rows] == [
         ("common", "001", "001_events.sql"),
+        ("common", "002", "002_mail_give_up.sql"),
         ("shop", "001", "001_create.sql"),
         ("shop", "002", "002_add_column.sql"),
         ("shop", "010", "010_seed.sql"),

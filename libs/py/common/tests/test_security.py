@@ -135,9 +135,11 @@ def test_wrong_audience_or_issuer(key, verifier):
 
 def test_unknown_kid_and_missing_kid(key, verifier):
     refused(verifier, sign(key, claims(), kid="no-such-key"))
-    # Without a kid, the single configured key is tried.
-    token = jwt.encode(claims(), key.private_key, algorithm="EdDSA")
-    assert verifier.verify(token)
+    # Signed by the one trusted key, but naming no key: identity never makes such a token.
+    for header in ({}, {"kid": ""}):
+        refused(verifier, jwt.encode(claims(), key.private_key, algorithm="EdDSA", headers=header))
+    # The same claims under the key's kid pass, so the kid is what was refused.
+    assert verifier.verify(sign(key, claims()))
 
 
 @pytest.mark.parametrize("missing", ["exp", "iat", "sub", "jti"])

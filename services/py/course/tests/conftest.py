@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -13,6 +11,7 @@ from course.app import MIGRATIONS, create_app
 from course.enrollments.handlers import CONSUMER as ENROLLMENTS
 from course.settings import CourseSettings
 from edu_common.events.contracts import EnrollmentCreated, Event
+from edu_devstack.testing import eventually
 from nats.js.errors import NotFoundError
 
 
@@ -89,19 +88,6 @@ def add_lesson(client: httpx.AsyncClient, teacher: Any) -> Any:
         return created
 
     return make
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
-
-
-@pytest.fixture(name="eventually")
-def eventually_fixture() -> Callable[..., Awaitable[None]]:
-    return eventually
 
 
 @pytest.fixture

@@ -63,11 +63,28 @@ def inbox(client: httpx.AsyncClient) -> Any:
 
 
 @pytest.fixture
-def create(client: httpx.AsyncClient, tokens: Any) -> Any:
-    """Creates a notification for a user through the service route."""
+def known_user(notification: Any) -> Any:
+    """Puts a user in the recipients projection, as identity's user-registered event would."""
+
+    async def add(user_id: uuid.UUID) -> uuid.UUID:
+        await notification.pool.execute(
+            "INSERT INTO recipients (user_id, email, name) VALUES ($1, $2, 'Known User')"
+            " ON CONFLICT (user_id) DO NOTHING",
+            user_id,
+            f"{user_id.hex}@example.com",
+        )
+        return user_id
+
+    return add
+
+
+@pytest.fixture
+def create(client: httpx.AsyncClient, tokens: Any, known_user: Any) -> Any:
+    """Creates a notification for a (known) user through the service route."""
     _, service_headers = tokens.service()
 
     async def make(user_id: uuid.UUID, title: str = "Hello", body: str = "Text") -> Any:
+        await known_user(user_id)
         r = await client.post(
             "/notifications",
             json={"user_id": str(user_id), "type": "announcement", "title": title, "body": body},

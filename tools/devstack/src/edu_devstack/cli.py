@@ -6,7 +6,10 @@ edu down            stop everything started from this data directory
 edu status          each part: running or stopped, port, readiness
 edu reset           stop and wipe the data directory
 edu mail            mail the sink received, with the links in it
+edu lint            the checks CI runs: ruff, mypy, import contracts
 edu test [args]     run every test (pytest), passing args through
+edu seed --scale S  generated data at scale in every service's database (tools/seed)
+edu bench SCENARIO  a headless load run against the stack, written up (tools/locust)
 """
 
 from __future__ import annotations
@@ -23,9 +26,13 @@ from types import FrameType
 
 from edu_common.demo import DEMO_PASSWORD, DEMO_USERS
 
+from edu_devstack.lint import Lint
 from edu_devstack.mailsink import read_mails
 from edu_devstack.processes import StackError
-from edu_devstack.stack import Service, Stack, find_root
+from edu_devstack.services import Service
+from edu_devstack.settings import find_root
+from edu_devstack.stack import Stack
+from edu_devstack.status import stack_status
 
 
 def _print(msg: str = "") -> None:
@@ -46,10 +53,10 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 
 def cmd_up(args: argparse.Namespace) -> int:
     stack = Stack.from_env()
-    stack.workers = args.workers
+    stack.settings.workers = args.workers
     started = time.monotonic()
-    services = stack.installed_services()
-    _print(f"edu: starting the stack in {stack.home}")
+    services = stack.settings.installed_services()
+    _print(f"edu: starting the stack in {stack.settings.home}")
     if not services:
         _print("edu: no service is built yet; starting the infrastructure only")
     offsets = {s.name: _size(s.process().log_path) for s in services}
@@ -90,21 +97,29 @@ def _size(path: Path) -> int:
 
 
 def _print_ready(stack: Stack, services: list[Service], elapsed: float) -> None:
+    settings = stack.settings
     _print(f"\nEduPlatform is ready in {elapsed:.1f} s\n")
     width = max([len(s.name) for s in services] + [10])
+    # The web app first: it is what a person opens.
     for service in services:
-        _print(f"  {service.name:<{width}}  {service.url}   (API docs: {service.url}/docs)")
-    _print(f"  {'postgresql':<{width}}  {stack.database_url('<service>')}")
-    _print(f"  {'valkey':<{width}}  {stack.redis_url()}")
-    _print(f"  {'nats':<{width}}  {stack.nats_url()}")
-    _print(f"  {'mail sink':<{width}}  smtp://127.0.0.1:{stack.smtp_port}  (`edu mail` lists it)")
-    if stack.workers is not None:
-        _print(f"\nProduction mode, {stack.workers} worker(s) per service, no demo data.")
+        if service.name == "web":
+            _print(f"  Open {service.url} in your browser\n")
+    for service in services:
+        if service.name != "web":
+            _print(f"  {service.name:<{width}}  {service.url}   (API docs: {service.url}/docs)")
+    _print(f"  {'postgresql':<{width}}  {settings.database_url('<service>')}")
+    _print(f"  {'valkey':<{width}}  {settings.redis_url()}")
+    _print(f"  {'nats':<{width}}  {settings.nats_url()}")
+    _print(
+        f"  {'mail sink':<{width}}  smtp://127.0.0.1:{settings.smtp_port}  (`edu mail` lists it)"
+    )
+    if settings.workers is not None:
+        _print(f"\nProduction mode, {settings.workers} worker(s) per service, no demo data.")
     elif any(s.name == "identity" for s in services):
         _print("\nDemo logins:")
         for user in DEMO_USERS:
             _print(f"  {user.role:<8} {user.email} / {DEMO_PASSWORD}")
-    _print(f"\nLogs: {stack.home / 'logs'}")
+    _print(f"\nLogs: {settings.home / 'logs'}")
 
 
 def _stream_logs(services: list[Service], offsets: dict[str, int]) -> None:
@@ -142,7 +157,7 @@ def _stream_logs(services: list[Service], offsets: dict[str, int]) -> None:
 
 def cmd_down(args: argparse.Namespace) -> int:
     stack = Stack.from_env()
-    stack.load_state()
+    stack.settings.load_state()
     was_running = stack.anything_running()
     stack.down()
     _print("edu: stopped" if was_running else "edu: nothing was running")
@@ -151,10 +166,10 @@ def cmd_down(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     stack = Stack.from_env()
-    stack.load_state()
-    _print(f"data directory: {stack.home}")
+    stack.settings.load_state()
+    _print(f"data directory: {stack.settings.home}")
     _print(f"{'part':<14} {'state':<8} {'port':<6} readiness")
-    for name, running, port, readiness in stack.status():
+    for name, running, port, readiness in stack_status(stack):
         state = "running" if running else "stopped"
         _print(f"{name:<14} {state:<8} {port if port else '-':<6} {readiness}")
     return 0
@@ -162,19 +177,19 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_reset(args: argparse.Namespace) -> int:
     stack = Stack.from_env()
-    stack.load_state()
+    stack.settings.load_state()
     if stack.anything_running():
         stack.down()
     stack.wipe()
-    _print(f"edu: wiped {stack.home}")
+    _print(f"edu: wiped {stack.settings.home}")
     return 0
 
 
 def cmd_mail(args: argparse.Namespace) -> int:
     stack = Stack.from_env()
-    mails = read_mails(stack.mail_dir)
+    mails = read_mails(stack.settings.mail_dir)
     if not mails:
-        _print(f"no mail yet (the sink stores it in {stack.mail_dir})")
+        _print(f"no mail yet (the sink stores it in {stack.settings.mail_dir})")
         return 0
     for mail in mails[-args.limit :] if args.limit else mails:
         data = mail.data
@@ -188,6 +203,10 @@ def cmd_mail(args: argparse.Namespace) -> int:
                 _print(f"  | {line}")
         _print()
     return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    return Lint(find_root(), out=_print).all()
 
 
 def cmd_test(args: argparse.Namespace, extra: list[str]) -> int:
@@ -228,8 +247,23 @@ def build_parser() -> argparse.ArgumentParser:
     mail = sub.add_parser("mail", help="list mail the local SMTP sink received")
     mail.add_argument("--body", action="store_true", help="print each message's body too")
     mail.add_argument("-n", "--limit", type=int, default=0, help="only the last N messages")
+    sub.add_parser("lint", help="run the checks CI runs: ruff, mypy, import contracts")
     sub.add_parser("test", help="run the tests (pytest arguments pass through)", add_help=False)
+    sub.add_parser("seed", help="seed generated data at scale (`edu seed --help`)", add_help=False)
+    sub.add_parser("bench", help="run a load scenario, write a report (`edu bench --help`)",
+                   add_help=False)  # fmt: skip
     return parser
+
+
+def cmd_tool(command: str, argv: list[str]) -> int:
+    """`edu seed` and `edu bench` live in their own packages, with their own arguments."""
+    if command == "seed":
+        from edu_seed.cli import main as seed_main
+
+        return seed_main(argv)
+    from edu_load.cli import main as bench_main
+
+    return bench_main(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -241,6 +275,14 @@ def main(argv: list[str] | None = None) -> int:
         except StackError as exc:
             _err(str(exc))
             return 2
+    if argv and argv[0] in ("seed", "bench"):
+        try:
+            return cmd_tool(argv[0], argv[1:])
+        except StackError as exc:
+            _err(str(exc))
+            return 1
+        except KeyboardInterrupt:
+            return 130
     args = build_parser().parse_args(argv)
     handlers = {
         "up": cmd_up,
@@ -248,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         "status": cmd_status,
         "reset": cmd_reset,
         "mail": cmd_mail,
+        "lint": cmd_lint,
     }
     try:
         return handlers[args.command](args)

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from edu_devstack.processes import free_port
 from edu_devstack.testing import Mailbox, ServiceLauncher, TestServers, Tokens, launcher
+from edu_devstack.testing.polling import Eventually, eventually
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +50,13 @@ async def services(
         await redis.aclose()
     async with launcher(edu_servers, signing_key) as launch:
         yield launch
+
+
+@pytest.fixture(name="eventually")
+def eventually_fixture() -> Eventually:
+    """`eventually(check, timeout=10, interval=0.05)`: polls until `check` returns something
+    truthy and returns it (see `edu_devstack.testing.polling`)."""
+    return eventually
 
 
 @pytest.fixture(scope="session")

@@ -17,16 +17,17 @@ from fastapi.responses import JSONResponse
 from edu_common import health
 from edu_common.cache import create_redis
 from edu_common.db import create_pool, pool_sizes
-from edu_common.errors import install_error_handlers
+from edu_common.errors import PROBLEM_JSON, Problem, error_responses, install_error_handlers
 from edu_common.events.bus import EventBus
 from edu_common.events.consumer import EventConsumer, Handler
 from edu_common.events.contracts import Event
 from edu_common.events.outbox import OutboxRelay, outbox_backlog
 from edu_common.logs import configure_logging
 from edu_common.metrics import ServiceReadings, metrics_endpoint, worker_exited
-from edu_common.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from edu_common.middleware import MAX_BODY_BYTES, BodySizeLimitMiddleware, RequestContextMiddleware
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
 from edu_common.pagination import CursorCodec
+from edu_common.routing import guard_fixed_paths
 from edu_common.security.keys import load_public_keys
 from edu_common.security.tokens import TokenVerifier
 from edu_common.settings import ServiceSettings
@@ -149,6 +150,35 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     for router in spec.routers:
         app.include_router(router)
-    app.add_middleware(BodySizeLimitMiddleware)
+    guard_fixed_paths(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestContextMiddleware, log_requests=settings.access_log)
+    _document_body_limit(app)
     return app
+
+
+def _document_body_limit(app: FastAPI) -> None:
+    """Every operation that takes a body says so: over MAX_BODY_BYTES it is a 413, answered by
+    the middleware before any route sees it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        too_large = error_responses(413)[413]
+        entry = {
+            "description": f"{too_large['description']}: the body is over {MAX_BODY_BYTES} bytes",
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+            "Problem", Problem.model_json_schema()
+        )
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "requestBody" in operation:
+                    operation.setdefault("responses", {}).setdefault("413", entry)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

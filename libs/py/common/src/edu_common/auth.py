@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from edu_common.errors import forbidden, unauthorized
+from edu_common.security.sessions import EndedSessions
 from edu_common.security.tokens import Principal, Role, TokenVerifier
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from identity")
@@ -27,7 +28,10 @@ async def optional_principal(
         if request.headers.get("authorization"):
             raise unauthorized("authorization header must be 'Bearer <token>'", "invalid_token")
         return None
-    return _verifier(request).verify(credentials.credentials)
+    principal = _verifier(request).verify(credentials.credentials)
+    if await EndedSessions(request.app.state.redis).has_ended(principal):
+        raise unauthorized("the session of this token has ended", "invalid_token")
+    return principal
 
 
 async def current_principal(

@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from edu_common.routing import allowed_methods
+
 logger = logging.getLogger("edu.errors")
 
 PROBLEM_JSON = "application/problem+json"
@@ -133,11 +135,25 @@ async def _request_validation(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(422, "validation_error", detail, errors=errors)
 
 
-async def _http_exception(_: Request, exc: Exception) -> JSONResponse:
+def _unreadable_body(exc: StarletteHTTPException) -> bool:
+    # FastAPI answers a body it cannot decode (invalid UTF-8, JSON nested deeper than the
+    # parser's recursion limit) with a bare 400 raised from the decoding error.
+    return exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError)
+
+
+async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if _unreadable_body(exc):
+        return problem_response(400, "malformed_json", "the request body is not valid JSON")
     code = _STATUS_CODES.get(exc.status_code, "error")
     detail = exc.detail if isinstance(exc.detail, str) else _title(exc.status_code)
-    return problem_response(exc.status_code, code, detail, exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names the methods of the first matching route only.
+        methods = allowed_methods(request.app, request.scope)
+        if methods:
+            headers["Allow"] = ", ".join(sorted(methods))
+    return problem_response(exc.status_code, code, detail, headers)
 
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:

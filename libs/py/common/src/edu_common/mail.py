@@ -1,5 +1,9 @@
 """Outgoing mail: queued in the database in the caller's transaction, delivered over SMTP by a
-background sender that retries, so a mail server outage delays mail but loses none."""
+background sender that retries, so a mail server outage delays mail but loses none.
+
+Retries are bounded: after `max_attempts` failed tries (12 by default: with the backoff below,
+about 25 minutes of trying), or at once for an error no retry can cure, the mail is marked
+failed (`failed_at`, `last_error`) and logged as an error, so no message is retried forever."""
 
 from __future__ import annotations
 
@@ -34,13 +38,25 @@ async def queue_mail(conn: asyncpg.Connection, recipient: str, subject: str, bod
     )
 
 
+# The server cannot carry this message (an internationalized address without SMTPUTF8):
+# trying again would fail the same way.
+_PERMANENT = (aiosmtplib.SMTPNotSupported,)
+DEFAULT_MAX_ATTEMPTS = 12
+
+
 class MailSender:
     def __init__(
-        self, pool: asyncpg.Pool, config: SmtpConfig, *, poll_interval: float = 0.5
+        self,
+        pool: asyncpg.Pool,
+        config: SmtpConfig,
+        *,
+        poll_interval: float = 0.5,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     ) -> None:
         self.pool = pool
         self.config = config
         self.poll_interval = poll_interval
+        self.max_attempts = max_attempts
 
     async def _deliver(self, recipient: str, subject: str, body: str) -> None:
         message = EmailMessage()
@@ -63,8 +79,8 @@ class MailSender:
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 """
-                SELECT id, recipient, subject, body FROM mail_outbox
-                WHERE sent_at IS NULL AND next_attempt_at <= now()
+                SELECT id, recipient, subject, body, attempts FROM mail_outbox
+                WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
                 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
                 """,
                 batch_size,
@@ -73,6 +89,10 @@ class MailSender:
                 try:
                     await self._deliver(row["recipient"], row["subject"], row["body"] or "")
                 except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+                    attempts = row["attempts"] + 1
+                    if isinstance(exc, _PERMANENT) or attempts >= self.max_attempts:
+                        await self._give_up(conn, row["id"], attempts, exc)
+                        continue
                     await conn.execute(
                         """
                         UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2,
@@ -96,6 +116,24 @@ class MailSender:
                 )
                 sent += 1
         return sent
+
+    async def _give_up(
+        self, conn: asyncpg.Connection, mail_id: int, attempts: int, exc: BaseException
+    ) -> None:
+        # The body may carry a one-time link: a mail that will never go out does not keep it.
+        await conn.execute(
+            """
+            UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, failed_at = now(),
+                body = NULL
+            WHERE id = $1
+            """,
+            mail_id,
+            type(exc).__name__,
+        )
+        logger.error(
+            "mail given up",
+            extra={"mail_id": mail_id, "attempts": attempts, "error": type(exc).__name__},
+        )
 
     async def run(self) -> None:
         current = asyncio.current_task()

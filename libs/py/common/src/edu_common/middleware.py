@@ -15,6 +15,8 @@ from edu_common.metrics import HTTP_DURATION, HTTP_REQUESTS
 
 access_log = logging.getLogger("edu.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# 1 MiB: the largest body any route takes (a lesson of 100,000 characters) fits with room.
+MAX_BODY_BYTES = 1_048_576
 
 
 class RequestContextMiddleware:
@@ -80,7 +82,7 @@ def _route_template(scope: Scope) -> str:
 class BodySizeLimitMiddleware:
     """Refuses request bodies over a limit with 413 before they are read into memory."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int = 1_048_576) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.max_bytes = max_bytes
 

@@ -77,7 +77,7 @@ class ServiceSettings(BaseSettings):
         return self.environment is not Environment.PRODUCTION
 
 
-S = TypeVar("S", bound=ServiceSettings)
+S = TypeVar("S", bound=BaseSettings)
 
 
 def load_settings(cls: type[S]) -> S:

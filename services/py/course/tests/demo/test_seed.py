@@ -16,14 +16,8 @@ from course.curriculum.content import render_markdown
 from course.demo.catalog import outline_catalog, write_courses
 from course.demo.seed import seed_demo_catalog
 from course.settings import CourseSettings
-from edu_common.demo import DEMO_STUDENT, DEMO_TEACHER
+from edu_common.demo import DEMO_TEACHER
 from edu_common.events.contracts import CourseCreated
-from enrollment.app import MIGRATIONS as ENROLLMENT_MIGRATIONS
-from enrollment.app import create_app as create_enrollment_app
-from enrollment.settings import EnrollmentSettings
-from payment.app import MIGRATIONS as PAYMENT_MIGRATIONS
-from payment.app import create_app as create_payment_app
-from payment.settings import PaymentSettings
 
 DEMO_COURSES = len(outline_catalog())
 CATEGORIES = 8
@@ -238,38 +232,3 @@ def test_the_catalog_is_the_same_on_every_run():
     assert write_courses(first[:10]) == write_courses(second[:10])
     titles = Counter(c.title for c in write_courses(first))
     assert titles.most_common(1)[0][1] == 1  # no two courses share a title
-
-
-async def test_students_can_enroll_in_and_pay_for_demo_courses(services, tokens):
-    enrollment = await services.start(
-        "enrollment", create_enrollment_app, EnrollmentSettings, ENROLLMENT_MIGRATIONS
-    )
-    payment = await services.start(
-        "payment", create_payment_app, PaymentSettings, PAYMENT_MIGRATIONS
-    )
-    demo = await services.start(
-        "course", create_app, CourseSettings, MIGRATIONS, seed_demo_data=True
-    )
-    deadline = time.monotonic() + 60
-    while (
-        await _count(enrollment.pool, "courses") < DEMO_COURSES
-        or await _count(payment.pool, "courses") < DEMO_COURSES
-    ):
-        assert time.monotonic() < deadline, "demo courses did not reach the projections"
-        await asyncio.sleep(0.2)
-
-    free = await demo.pool.fetchval("SELECT id FROM courses WHERE price_cents = 0 LIMIT 1")
-    paid = await demo.pool.fetchval("SELECT id FROM courses WHERE price_cents > 0 LIMIT 1")
-    _, student = tokens.student(user_id=DEMO_STUDENT.id, name=DEMO_STUDENT.name)
-    r = await enrollment.client.post("/enrollments", json={"course_id": str(free)}, headers=student)
-    assert r.status_code == 201, r.text
-    r = await payment.client.post("/payments", json={"course_id": str(paid)}, headers=student)
-    assert r.status_code == 201, r.text
-    price = await demo.pool.fetchval("SELECT price_cents FROM courses WHERE id = $1", paid)
-    assert r.json()["amount_cents"] == price
-    lessons = await enrollment.pool.fetchval(
-        "SELECT cardinality(lesson_ids) FROM courses WHERE id = $1", free
-    )
-    assert lessons == await demo.pool.fetchval(
-        "SELECT count(*) FROM lessons WHERE course_id = $1", free
-    )

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from edu_common.ratelimit import RateLimiter
 from edu_common.security.passwords import PasswordHasher
+from edu_common.security.sessions import EndedSessions
 from edu_common.security.tokens import TokenSigner
 from fastapi import Depends, Request
 
@@ -32,6 +33,10 @@ def _limiter(request: Request) -> RateLimiter:
     return limiter
 
 
+def _ended_sessions(request: Request) -> EndedSessions:
+    return EndedSessions(request.app.state.redis)
+
+
 def _client_ip(request: Request) -> str:
     # The socket peer only: X-Forwarded-For is client-controlled and never trusted here.
     return request.client.host if request.client else "unknown"
@@ -42,3 +47,10 @@ Signer = Annotated[TokenSigner, Depends(_signer)]
 Hasher = Annotated[PasswordHasher, Depends(_hasher)]
 Limiter = Annotated[RateLimiter, Depends(_limiter)]
 ClientIp = Annotated[str, Depends(_client_ip)]
+Sessions = Annotated[EndedSessions, Depends(_ended_sessions)]
+
+
+def ended_session_ttl(settings: IdentitySettings) -> int:
+    """How long an ended session is remembered: the longest any of its access tokens lives,
+    with the verifiers' leeway for clock skew."""
+    return settings.access_ttl_seconds + settings.jwt_leeway_seconds

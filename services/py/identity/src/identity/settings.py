@@ -46,6 +46,9 @@ class IdentitySettings(ServiceSettings):
     reset_mails_per_hour: int = Field(default=3, ge=1)
     # Requests per IP per minute on the anonymous mail-sending route.
     forgot_password_ip_limit: int = Field(default=20, ge=1)
+    # Registrations per IP: each one sends a verification mail.
+    register_ip_limit: int = Field(default=20, ge=1)
+    register_ip_window_seconds: float = Field(default=600, gt=0)
 
     verify_email_ttl_hours: int = Field(default=24, ge=1)
     reset_password_ttl_minutes: int = Field(default=60, ge=5)

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import uuid
 
+from edu_common.events.contracts import UserRegistered
+from edu_devstack.testing import assert_problem
+
 
 async def test_owner_lists_newest_first_with_unread_count(client, tokens, create):
     user_id, headers = tokens.student()
@@ -84,8 +87,9 @@ async def test_anonymous_is_401_everywhere(client):
     assert r.status_code == 401
 
 
-async def test_only_admin_or_service_creates(client, tokens):
+async def test_only_admin_or_service_creates(client, tokens, known_user):
     target, target_headers = tokens.student()
+    await known_user(target)
     payload = {"user_id": str(target), "type": "announcement", "title": "Hi", "body": "News"}
     for role in ("student", "teacher"):
         _, headers = getattr(tokens, role)()
@@ -101,8 +105,9 @@ async def test_only_admin_or_service_creates(client, tokens):
     assert len(body["items"]) == 2
 
 
-async def test_markup_is_stripped_and_server_fields_ignored(client, tokens):
+async def test_markup_is_stripped_and_server_fields_ignored(client, tokens, known_user):
     target, headers = tokens.student()
+    await known_user(target)
     _, admin = tokens.admin()
     r = await client.post(
         "/notifications",
@@ -218,3 +223,25 @@ async def test_default_page_size_is_20(client, tokens, notification):
     assert len(body["items"]) == 20
     assert body["next_cursor"]
     assert body["unread_count"] == 21
+
+
+async def test_a_notification_for_an_unknown_user_is_404(
+    client, tokens, deliver, inbox, notification
+):
+    payload = {"type": "announcement", "title": "Hi", "body": "News"}
+    _, admin = tokens.admin()
+    _, service = tokens.service()
+    stranger, stranger_headers = tokens.student()
+    for headers in (admin, service):
+        r = await client.post(
+            "/notifications", json={**payload, "user_id": str(stranger)}, headers=headers
+        )
+        assert_problem(r, 404, "not_found")
+    assert await notification.pool.fetchval("SELECT count(*) FROM notifications") == 0
+    # Once identity announces the user (its welcome shows the projection has it), a 201.
+    await deliver(UserRegistered(user_id=stranger, email="s@example.com", name="S", role="student"))
+    await inbox(stranger_headers, "welcome")
+    r = await client.post(
+        "/notifications", json={**payload, "user_id": str(stranger)}, headers=admin
+    )
+    assert r.status_code == 201, r.text

@@ -33,6 +33,8 @@ class Principal:
     is_verified: bool
     token_id: str
     name: str | None = None
+    # The login this token belongs to (its refresh-token family); None for service tokens.
+    session_id: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -57,6 +59,7 @@ class TokenSigner:
         *,
         name: str | None = None,
         ttl_seconds: int | None = None,
+        session_id: uuid.UUID | str | None = None,
     ) -> str:
         now = int(time.time())
         claims: dict[str, Any] = {
@@ -72,6 +75,8 @@ class TokenSigner:
         }
         if name is not None:
             claims["name"] = name
+        if session_id is not None:
+            claims["sid"] = str(session_id)
         return jwt.encode(
             claims, self.key.private_key, algorithm=ALGORITHM, headers={"kid": self._kid}
         )
@@ -99,9 +104,11 @@ class TokenVerifier:
         # Only EdDSA is accepted: `none`, HS256 signed with a public key and the like are refused.
         if header.get("alg") != ALGORITHM:
             raise unauthorized("token algorithm not accepted", "invalid_token")
-        key = self.keys.get(str(header.get("kid", "")))
-        if key is None and len(self.keys) == 1 and "kid" not in header:
-            key = next(iter(self.keys.values()))
+        # Identity names its key in every token; one without a `kid` was not made by it.
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise unauthorized("token names no signing key", "invalid_token")
+        key = self.keys.get(kid)
         if key is None:
             raise unauthorized("token signed by an unknown key", "invalid_token")
         try:
@@ -127,6 +134,15 @@ class TokenVerifier:
                 is_verified=bool(claims.get("is_verified", False)),
                 token_id=str(claims["jti"]),
                 name=claims.get("name"),
+                session_id=_optional_str(claims.get("sid")),
             )
         except (ValueError, TypeError):
             raise AppError(401, "invalid_token", "token claims are malformed") from None
+
+
+def _optional_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ValueError("a claim that must be a string is not")
+    return value

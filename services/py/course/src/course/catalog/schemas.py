@@ -8,8 +8,9 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from edu_common.pagination import Page
-from edu_common.sanitize import PlainText
+from edu_common.sanitize import Text
 from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from course.catalog.currencies import is_circulating
 
@@ -28,8 +29,8 @@ class Sort(StrEnum):
     PRICE_DESC = "price_desc"
 
 
-Title = Annotated[PlainText, StringConstraints(min_length=1, max_length=200)]
-Description = Annotated[PlainText, StringConstraints(max_length=10_000)]
+Title = Annotated[str, Text(max_length=200, required=True)]
+Description = Annotated[str, Text(max_length=10_000, multiline=True)]
 
 
 def _currency(code: str) -> str:
@@ -57,13 +58,16 @@ class CourseCreate(BaseModel):
 
 
 class CourseUpdate(BaseModel):
-    title: Title | None = None
-    description: Description | None = None
-    level: Level | None = None
-    price_cents: Price | None = None
-    currency: Currency | None = None
+    """Fields left out stay as they are; `category_id: null` removes the category. A null for a
+    field that cannot be empty is refused (422), so the schema does not offer it."""
+
+    title: Title | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
+    level: Level | SkipJsonSchema[None] = None
+    price_cents: Price | SkipJsonSchema[None] = None
+    currency: Currency | SkipJsonSchema[None] = None
     category_id: uuid.UUID | None = None
-    duration_minutes: Minutes | None = None
+    duration_minutes: Minutes | SkipJsonSchema[None] = None
 
 
 class CourseOut(BaseModel):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from edu_common.sanitize import PlainText
-from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints
+from edu_common.sanitize import Text
+from pydantic import AfterValidator, BaseModel, Field, StrictBool, StrictInt, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from course.curriculum.content import embed_video_url
 
-Title = Annotated[PlainText, StringConstraints(min_length=1, max_length=200)]
+Title = Annotated[str, Text(max_length=200, required=True)]
 Position = Annotated[StrictInt, Field(ge=1, le=10_000)]
 Minutes = Annotated[StrictInt, Field(ge=0, le=100_000)]
 
@@ -40,9 +41,11 @@ class ModuleCreate(BaseModel):
     position: Position | None = None
 
 
+# Fields left out stay as they are. A null where the column cannot be empty is refused, so the
+# schema does not offer it (SkipJsonSchema keeps the None default out of OpenAPI).
 class ModuleUpdate(BaseModel):
-    title: Title | None = None
-    position: Position | None = None
+    title: Title | SkipJsonSchema[None] = None
+    position: Position | SkipJsonSchema[None] = None
 
 
 class ModuleOut(BaseModel):
@@ -58,16 +61,17 @@ class LessonCreate(BaseModel):
     video_url: VideoUrl | None = None
     duration_minutes: Minutes = 0
     position: Position | None = None
-    is_preview: bool = False
+    # Strict: "yes" or 1 is a client's mistake, not a yes.
+    is_preview: StrictBool = False
 
 
 class LessonUpdate(BaseModel):
-    title: Title | None = None
-    content: Markdown | None = None
+    title: Title | SkipJsonSchema[None] = None
+    content: Markdown | SkipJsonSchema[None] = None
     video_url: VideoUrl | None = None
-    duration_minutes: Minutes | None = None
-    position: Position | None = None
-    is_preview: bool | None = None
+    duration_minutes: Minutes | SkipJsonSchema[None] = None
+    position: Position | SkipJsonSchema[None] = None
+    is_preview: StrictBool | SkipJsonSchema[None] = None
 
 
 class LessonOut(BaseModel):

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 
 from edu_common.demo import DEMO_NAMESPACE
 
+from course.demo.library import subjects
 from course.demo.subject import Subject
-from course.demo.subjects_general import GENERAL_SUBJECTS
-from course.demo.subjects_ru import RUSSIAN_SUBJECTS
-from course.demo.subjects_tech import TECH_SUBJECTS
 from course.demo.writing import (
     LessonWriter,
     course_description,
@@ -25,7 +23,6 @@ from course.demo.writing import (
     lesson_title,
 )
 
-SUBJECTS: tuple[Subject, ...] = (*TECH_SUBJECTS, *GENERAL_SUBJECTS, *RUSSIAN_SUBJECTS)
 LEVELS = ("beginner", "intermediate", "advanced")
 PRICES_CENTS = {
     "beginner": (1900, 2400, 2900, 3900),
@@ -93,7 +90,7 @@ def _name(subject: Subject, level: str) -> str:
 
 def outline_catalog() -> list[Outline]:
     """Every demo course, in the order the catalog shows them (newest first)."""
-    pairs = [(subject, level) for subject in SUBJECTS for level in LEVELS]
+    pairs = [(subject, level) for subject in subjects() for level in LEVELS]
     random.Random("edu-demo-catalog").shuffle(pairs)
     return [
         Outline(

@@ -12,25 +12,12 @@ from datetime import UTC, datetime
 
 import asyncpg
 from edu_common.demo import DEMO_TEACHER
-from edu_common.events import enqueue_many
 from edu_common.events.contracts import CourseCreated
 
-from course.demo.catalog import DemoCourse, outline_catalog, write_courses
+from course.catalog.events import announce
+from course.catalog.repository import CourseRepository
+from course.demo.catalog import outline_catalog, write_courses
 from course.demo.repository import DemoRepository
-
-
-def _created(course: DemoCourse) -> CourseCreated:
-    # The snapshot `announce` sends for a new course, from the values just written.
-    return CourseCreated(
-        course_id=course.id,
-        teacher_id=DEMO_TEACHER.id,
-        title=course.title,
-        price_cents=course.price_cents,
-        currency="USD",
-        status="published",
-        lesson_ids=course.lesson_ids,
-        revision=1,
-    )
 
 
 async def seed_demo_catalog(conn: asyncpg.Connection) -> int:
@@ -51,5 +38,12 @@ async def seed_demo_catalog(conn: asyncpg.Connection) -> int:
         await repo.category_ids(),
         datetime.now(UTC),
     )
-    await enqueue_many(conn, [_created(course) for course in courses])
+    # Announced as the course service announces any new course: the snapshot of what was
+    # stored.
+    stored = CourseRepository(conn)
+    for course in courses:
+        row = await stored.get(course.id)
+        if row is None:  # inserted above, in this transaction
+            raise RuntimeError(f"demo course {course.id} vanished while being seeded")
+        await announce(conn, CourseCreated, row)
     return len(courses)

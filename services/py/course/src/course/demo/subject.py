@@ -18,7 +18,3 @@ class Subject:
     code: str | None = None  # family of code examples, None for subjects without code
     language: str = "en"
     titles: tuple[str, str, str] | None = None  # explicit titles per level, else patterns
-
-
-def subject(category: str, name: str, code: str | None, about: str, topics: str) -> Subject:
-    return Subject(category, name, about, tuple(t.strip() for t in topics.split("|")), code)

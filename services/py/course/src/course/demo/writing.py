@@ -14,13 +14,10 @@ import random
 import re
 
 from course.curriculum.content import render_markdown
-from course.demo.snippets import SNIPPETS
-from course.demo.snippets_web_ops import WEB_OPS_SNIPPETS
+from course.demo.library import code_examples, texts
 from course.demo.subject import Subject
-from course.demo.texts import CLOSERS, EN, HANDS_ON, MIDDLES, OPENERS, Texts
-from course.demo.texts_ru import RU
+from course.demo.texts import CLOSERS, HANDS_ON, MIDDLES, OPENERS, Texts
 
-CODE_EXAMPLES = {**SNIPPETS, **WEB_OPS_SNIPPETS}
 # Stand-ins for {s}, {t} and {T} while a template is rendered: plain letters, no markup.
 _STAND_INS = {"s": "EDUDEMOXS", "t": "EDUDEMOXT", "T": "EDUDEMOXC"}
 # Letters, digits, spaces and punctuation that mean nothing to markdown or HTML mid-line.
@@ -28,7 +25,7 @@ _PLAIN = re.compile(r"(?:[^\W_]|[ ,.'/+#()\-])+")
 
 
 def texts_for(subject: Subject) -> Texts:
-    return RU if subject.language == "ru" else EN
+    return texts("ru" if subject.language == "ru" else "en")
 
 
 def capitalised(text: str) -> str:
@@ -46,7 +43,7 @@ def in_prose(items: list[str], texts: Texts) -> str:
 def course_title(subject: Subject, level: str, rng: random.Random) -> str:
     if subject.titles is not None:
         return subject.titles[("beginner", "intermediate", "advanced").index(level)]
-    patterns = EN.course_titles[level]
+    patterns = texts("en").course_titles[level]
     if " for " in subject.name:  # not "Statistics for Data Science for Beginners"
         patterns = tuple(p for p in patterns if " for " not in p)
     return rng.choice(patterns).format(s=subject.name)
@@ -116,7 +113,7 @@ class LessonWriter:
 
     def _example(self, subject: Subject, texts: Texts, rng: random.Random) -> str:
         if subject.code is not None:
-            fence, examples = CODE_EXAMPLES[subject.code]
+            fence, examples = code_examples()[subject.code]
             return f"```{fence}\n{_literal(rng.choice(examples))}\n```"
         steps = texts.steps[subject.category]
         picked = sorted(rng.sample(range(len(steps)), 3))

@@ -20,7 +20,15 @@ from identity.accounts.schemas import (
     UserOut,
     VerifyEmailIn,
 )
-from identity.dependencies import ClientIp, Hasher, Limiter, Settings, Signer
+from identity.dependencies import (
+    ClientIp,
+    Hasher,
+    Limiter,
+    Sessions,
+    Settings,
+    Signer,
+    ended_session_ttl,
+)
 from identity.sessions.schemas import TokenPair
 from identity.sessions.service import start_session
 
@@ -31,15 +39,22 @@ router = APIRouter(tags=["accounts"])
     "/register",
     status_code=201,
     response_model=TokenPair,
-    responses=error_responses(400, 409, 422),
+    responses=error_responses(400, 409, 422, 429),
     summary="Create a student or teacher account",
     description="Signs the new user in and mails a verification link. 409 `email_taken` when "
-    "the email (in any letter case) has an account.",
+    "the email (in any letter case) has an account. Rate limited per IP (429 `rate_limited` "
+    "with `Retry-After`).",
 )
 async def register(
-    body: RegisterIn, conn: DbConn, hasher: Hasher, signer: Signer, settings: Settings
+    body: RegisterIn,
+    conn: DbConn,
+    hasher: Hasher,
+    signer: Signer,
+    limiter: Limiter,
+    settings: Settings,
+    ip: ClientIp,
 ) -> Any:
-    user = await service.register(conn, hasher, settings, body)
+    user = await service.register(conn, hasher, limiter, settings, ip, body)
     return await start_session(conn, signer, user, settings.refresh_ttl_days)
 
 
@@ -128,8 +143,11 @@ async def forgot_password(
     responses=error_responses(400, 422),
     summary="Choose a new password with the token from the reset mail",
     description="Tokens are single-use and expire after 1 hour (400 `invalid_token`). Every "
-    "session of the user is ended.",
+    "session of the user is ended, access tokens included.",
 )
-async def reset_password(body: ResetPasswordIn, conn: DbConn, hasher: Hasher) -> Response:
-    await service.reset_password(conn, hasher, body.token, body.new_password)
+async def reset_password(
+    body: ResetPasswordIn, conn: DbConn, hasher: Hasher, sessions: Sessions, settings: Settings
+) -> Response:
+    ended = await service.reset_password(conn, hasher, body.token, body.new_password)
+    await sessions.end([str(s) for s in ended], ttl_seconds=ended_session_ttl(settings))
     return Response(status_code=204)

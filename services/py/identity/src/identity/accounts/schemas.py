@@ -6,25 +6,38 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from edu_common.sanitize import PlainText
+from edu_common.sanitize import Text
+from email_validator import validate_email
 from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
 
 
-def _not_blank(value: str) -> str:
-    # Checked after markup is stripped: a name made only of tags is no name.
-    if not value:
-        raise ValueError("must contain text, not only markup")
-    return value
+def _ascii_domain(address: str) -> str:
+    # An internationalized domain is kept in its ASCII (xn--) form, the one mail servers
+    # route, so `user@bücher.example` and `user@xn--bcher-kva.example` are one account.
+    ascii_form = validate_email(address, check_deliverability=False).ascii_email
+    return ascii_form or address
 
 
-Email = Annotated[EmailStr, Field(max_length=254)]
+Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_ascii_domain)]
+
+
+def _deliverable(address: str) -> str:
+    # A non-ASCII mailbox name needs SMTPUTF8, which our mail server (like many) does not
+    # offer: the verification mail could never arrive.
+    if not address.isascii():
+        raise ValueError("the part before @ must be ASCII: such an address cannot get our mail")
+    return address
+
+
+NewEmail = Annotated[Email, AfterValidator(_deliverable)]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
-Name = Annotated[PlainText, Field(min_length=1, max_length=100), AfterValidator(_not_blank)]
+# A name made only of tags or invisible characters is no name (422).
+Name = Annotated[str, Text(max_length=100, required=True)]
 OneTimeToken = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class RegisterIn(BaseModel):
-    email: Email
+    email: NewEmail
     password: Password
     name: Name
     role: Literal["student", "teacher"] = Field(

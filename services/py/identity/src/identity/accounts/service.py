@@ -43,8 +43,19 @@ def email_taken() -> AppError:
 
 
 async def register(
-    conn: asyncpg.Connection, hasher: PasswordHasher, settings: IdentitySettings, body: RegisterIn
+    conn: asyncpg.Connection,
+    hasher: PasswordHasher,
+    limiter: RateLimiter,
+    settings: IdentitySettings,
+    ip: str,
+    body: RegisterIn,
 ) -> User:
+    # Counted before anything else: each registration mails, so a script must not be able
+    # to make the platform send mail to whole address lists.
+    per_ip = Limit("register_ip", settings.register_ip_limit, settings.register_ip_window_seconds)
+    verdict = await limiter.hit(per_ip, ip)
+    if not verdict.allowed:
+        raise too_many(verdict, per_ip)
     password_hash = await hasher.hash(body.password)
     user = await UserRepository(conn).create(
         email=body.email, password_hash=password_hash, name=body.name, role=body.role
@@ -163,7 +174,8 @@ async def request_password_reset(
 
 async def reset_password(
     conn: asyncpg.Connection, hasher: PasswordHasher, raw: str, new_password: str
-) -> None:
+) -> list[uuid.UUID]:
+    """Sets the new password; returns the sessions it ended (every one of the user's)."""
     tokens = MailTokenRepository(conn)
     user_id = await tokens.consume(_hash(raw), "reset_password")
     if user_id is None:
@@ -174,4 +186,4 @@ async def reset_password(
     await users.mark_email_verified(user_id)
     await tokens.spend_all(user_id, "reset_password")
     # Whoever held a session with the old password loses it.
-    await RefreshTokenRepository(conn).revoke_user(user_id)
+    return await RefreshTokenRepository(conn).revoke_user(user_id)

@@ -10,7 +10,7 @@ from edu_common.errors import error_responses
 from edu_common.security.keys import jwk
 from fastapi import APIRouter, Request, Response
 
-from identity.dependencies import Settings, Signer
+from identity.dependencies import Sessions, Settings, Signer, ended_session_ttl
 from identity.sessions import service
 from identity.sessions.schemas import Jwks, RefreshIn, TokenPair
 
@@ -26,7 +26,9 @@ router = APIRouter(tags=["sessions"])
     "token from the same login: 401 `refresh_token_reused`. An unknown, revoked or expired "
     "token is a 401 `invalid_refresh_token`.",
 )
-async def refresh(body: RefreshIn, request: Request, signer: Signer, settings: Settings) -> Any:
+async def refresh(
+    body: RefreshIn, request: Request, signer: Signer, sessions: Sessions, settings: Settings
+) -> Any:
     pool: asyncpg.Pool = request.app.state.db_pool
     rejected: service.RefreshRefusedError | None = None
     # A transaction of our own: a detected reuse revokes the family, and that must commit
@@ -37,6 +39,9 @@ async def refresh(body: RefreshIn, request: Request, signer: Signer, settings: S
         except service.RefreshRefusedError as exc:
             rejected = exc
     assert rejected is not None
+    if rejected.ended_session is not None:
+        ttl = ended_session_ttl(settings)
+        await sessions.end([str(rejected.ended_session)], ttl_seconds=ttl)
     raise rejected.error
 
 
@@ -46,10 +51,13 @@ async def refresh(body: RefreshIn, request: Request, signer: Signer, settings: S
     response_class=Response,
     responses=error_responses(400, 422),
     summary="End a session",
-    description="Revokes the token's whole family. An unknown token is also a 204.",
+    description="Revokes the token's whole family; the access tokens of that login stop "
+    "working at once. An unknown token is also a 204.",
 )
-async def logout(body: RefreshIn, conn: DbConn) -> Response:
-    await service.end_session(conn, body.refresh_token)
+async def logout(body: RefreshIn, conn: DbConn, sessions: Sessions, settings: Settings) -> Response:
+    ended = await service.end_session(conn, body.refresh_token)
+    if ended is not None:
+        await sessions.end([str(ended)], ttl_seconds=ended_session_ttl(settings))
     return Response(status_code=204)
 
 

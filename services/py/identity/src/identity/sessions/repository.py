@@ -73,9 +73,16 @@ class RefreshTokenRepository:
             family_id,
         )
 
-    async def revoke_user(self, user_id: uuid.UUID) -> None:
-        await self.conn.execute(
-            "UPDATE refresh_tokens SET revoked_at = now()"
-            " WHERE user_id = $1 AND revoked_at IS NULL",
+    async def revoke_user(self, user_id: uuid.UUID) -> list[uuid.UUID]:
+        """Revokes every live token of the user; returns the families (sessions) it ended."""
+        rows = await self.conn.fetch(
+            """
+            WITH revoked AS (
+                UPDATE refresh_tokens SET revoked_at = now()
+                WHERE user_id = $1 AND revoked_at IS NULL RETURNING family_id
+            )
+            SELECT DISTINCT family_id FROM revoked
+            """,
             user_id,
         )
+        return [row["family_id"] for row in rows]

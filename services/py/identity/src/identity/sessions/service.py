@@ -33,8 +33,11 @@ def refresh_token_reused() -> AppError:
     )
 
 
-def access_token_for(signer: TokenSigner, user: User) -> str:
-    return signer.sign_access(user.id, user.role, user.is_verified, name=user.name)
+def access_token_for(signer: TokenSigner, user: User, family_id: uuid.UUID) -> str:
+    # The family is the session: ending it early ends this token too (EndedSessions).
+    return signer.sign_access(
+        user.id, user.role, user.is_verified, name=user.name, session_id=family_id
+    )
 
 
 async def _issue(
@@ -50,7 +53,7 @@ async def _issue(
         hash_token(raw), user.id, family_id, ttl_days, parent_hash
     )
     return TokenPair(
-        access_token=access_token_for(signer, user),
+        access_token=access_token_for(signer, user, family_id),
         refresh_token=raw,
         expires_in=signer.access_ttl_seconds,
         user=UserOut.model_validate(user.public()),
@@ -64,11 +67,13 @@ async def start_session(
 
 
 class RefreshRefusedError(Exception):
-    """The refresh failed; its effects (a revoked family) must still be committed."""
+    """The refresh failed; its effects (a revoked family) must still be committed, and the
+    session that family was ended."""
 
-    def __init__(self, error: AppError) -> None:
+    def __init__(self, error: AppError, ended_session: uuid.UUID | None = None) -> None:
         super().__init__(error.detail)
         self.error = error
+        self.ended_session = ended_session
 
 
 async def rotate(
@@ -86,7 +91,7 @@ async def rotate(
         stored = await tokens.find(token_hash)
         if stored is not None and stored.used_at is not None and stored.revoked_at is None:
             await tokens.revoke_family(stored.family_id)
-            raise RefreshRefusedError(refresh_token_reused())
+            raise RefreshRefusedError(refresh_token_reused(), stored.family_id)
         if stored is not None and stored.used_at is not None:
             raise RefreshRefusedError(refresh_token_reused())
         raise RefreshRefusedError(invalid_refresh_token())
@@ -97,8 +102,11 @@ async def rotate(
     return await _issue(conn, signer, user, ttl_days, family_id, token_hash)
 
 
-async def end_session(conn: asyncpg.Connection, raw: str) -> None:
+async def end_session(conn: asyncpg.Connection, raw: str) -> uuid.UUID | None:
+    """Revokes the token's family; returns it (the session ended), None for an unknown token."""
     tokens = RefreshTokenRepository(conn)
     stored = await tokens.find(hash_token(raw))
-    if stored is not None:
-        await tokens.revoke_family(stored.family_id)
+    if stored is None:
+        return None
+    await tokens.revoke_family(stored.family_id)
+    return stored.family_id

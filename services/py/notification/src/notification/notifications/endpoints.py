@@ -64,9 +64,10 @@ async def mark_all_read(user: CurrentUser, conn: DbConn) -> Response:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=NotificationOut,
-    responses=error_responses(400, 401, 403, 422),
+    responses=error_responses(400, 401, 403, 404, 422),
     summary="Create a notification for a user (admins and other services)",
-    description="Title and body are plain text: any markup is removed.",
+    description="Title and body are plain text: any markup is removed. 404 `not_found` for "
+    "a user id identity has not announced.",
 )
 async def create_notification(body: NewNotification, _: AdminOrService, conn: DbConn) -> Any:
     created = await service.notify(conn, body.user_id, body.type, body.title, body.body)

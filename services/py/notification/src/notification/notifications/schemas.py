@@ -7,19 +7,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from edu_common.pagination import Page
-from edu_common.sanitize import PlainText
-from pydantic import AfterValidator, BaseModel, Field
+from edu_common.sanitize import Text
+from pydantic import BaseModel, Field
 
-
-def _not_blank(text: str) -> str:
-    # Checked after markup is stripped: a title that was only a script tag is empty.
-    if not text:
-        raise ValueError("must not be empty once markup is removed")
-    return text
-
-
-Title = Annotated[PlainText, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
-Body = Annotated[PlainText, Field(min_length=1, max_length=2000), AfterValidator(_not_blank)]
+# A title that was only a script tag or zero-width spaces is empty: 422.
+Title = Annotated[str, Text(max_length=200, required=True)]
+Body = Annotated[str, Text(max_length=2000, required=True, multiline=True)]
 
 
 class NotificationOut(BaseModel):

@@ -9,6 +9,7 @@ from edu_common.errors import not_found
 from edu_common.pagination import CursorCodec, PageRequest
 
 from notification.notifications.repository import Notification, NotificationRepository
+from notification.recipients.repository import RecipientRepository
 
 MY_NOTIFICATIONS = "my_notifications"
 
@@ -45,4 +46,7 @@ async def mark_all_read(conn: asyncpg.Connection, user_id: uuid.UUID) -> None:
 async def notify(
     conn: asyncpg.Connection, user_id: uuid.UUID, type_: str, title: str, body: str
 ) -> Notification:
+    """404 for a user identity never announced: nobody could ever read the notification."""
+    if await RecipientRepository(conn).get(user_id) is None:
+        raise not_found("user")
     return await NotificationRepository(conn).add(user_id, type_, title, body)

@@ -1,0 +1,1 @@
+"""EduPlatform web app: server-rendered pages over the services ' HTTP APIs."""

@@ -1,0 +1,1 @@
+"""The catalog (home page): search, filters, sorts, cards."""

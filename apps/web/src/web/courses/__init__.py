@@ -1,0 +1,1 @@
+"""The course page: outline, reviews and the one action that fits the visitor."""

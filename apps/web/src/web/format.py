@@ -1,0 +1,61 @@
+"""How numbers, money, lengths and dates read on a page, in the visitor's language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+from web import i18n
+
+
+def money(cents: int, currency: str = "USD") -> str:
+    if cents == 0:
+        return i18n.gettext_("Free")
+    return format_currency(cents / 100, currency, locale=i18n.current_language.get())
+
+
+def minutes(total: int) -> str:
+    hours, rest = divmod(max(total, 0), 60)
+    if hours and rest:
+        return i18n.gettext_("%(h)d h %(m)d min") % {"h": hours, "m": rest}
+    if hours:
+        return i18n.gettext_("%(h)d h") % {"h": hours}
+    return i18n.gettext_("%(m)d min") % {"m": rest}
+
+
+def date(value: datetime) -> str:
+    return format_date(value, format="medium", locale=i18n.current_language.get())
+
+
+def rating(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def stars(value: float | None) -> str:
+    """Five stars, filled to the nearest whole; text, so it needs no images or script."""
+    filled = 0 if value is None else min(5, int(value + 0.5))
+    return "★" * filled + "☆" * (5 - filled)
+
+
+LEVELS = {
+    "beginner": i18n.N_("Beginner"),
+    "intermediate": i18n.N_("Intermediate"),
+    "advanced": i18n.N_("Advanced"),
+}
+
+
+def level(value: str) -> str:
+    return i18n.gettext_(LEVELS.get(value, value))
+
+
+FILTERS: dict[str, Any] = {
+    "money": money,
+    "minutes": minutes,
+    "date": date,
+    "rating": rating,
+    "stars": stars,
+    "level": level,
+}

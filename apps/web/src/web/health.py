@@ -1,0 +1,25 @@
+"""Health: live while the process runs; ready while the session store answers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
+
+router = APIRouter(prefix="/health", include_in_schema=False)
+
+
+@router.get("/live")
+async def live() -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/ready")
+async def ready(request: Request) -> JSONResponse:
+    try:
+        await request.app.state.redis.ping()
+    except RedisError:
+        return JSONResponse(
+            {"status": "unavailable", "checks": {"sessions": "down"}}, status_code=503
+        )
+    return JSONResponse({"status": "ok", "checks": {"sessions": "ok"}})

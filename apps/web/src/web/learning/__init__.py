@@ -1,0 +1,1 @@
+"""My learning: the student's courses with their progress."""

@@ -1,0 +1,1 @@
+"""The lesson page: content, video, outline, previous/next, mark complete."""

@@ -1,0 +1,1 @@
+"""Notifications: list, mark one or all read."""

@@ -1,0 +1,1 @@
+"""Teaching: a teacher's courses, their outline and lessons."""

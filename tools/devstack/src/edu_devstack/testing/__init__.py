@@ -1,0 +1,28 @@
+"""What tests need from the stack, one module per concern:
+
+- `servers`: embedded PostgreSQL, Valkey and NATS for the session, a fresh database per test;
+- `launcher`: services under test with their lifespan running, reached in process;
+- `tokens`: access tokens for any user and role;
+- `assertions`: checks on HTTP answers (RFC 9457 problem details);
+- `polling`: `eventually`, waiting for what happens in the background;
+- `smtp`: the mailbox of a fake SMTP server.
+"""
+
+from edu_devstack.testing.assertions import assert_problem
+from edu_devstack.testing.launcher import RunningService, ServiceLauncher, launcher
+from edu_devstack.testing.polling import eventually
+from edu_devstack.testing.servers import TestServers
+from edu_devstack.testing.smtp import Mail, Mailbox
+from edu_devstack.testing.tokens import Tokens
+
+__all__ = [
+    "Mail",
+    "Mailbox",
+    "RunningService",
+    "ServiceLauncher",
+    "TestServers",
+    "Tokens",
+    "assert_problem",
+    "eventually",
+    "launcher",
+]

@@ -1,0 +1,1 @@
+"""The load scenarios and the benchmark run around them."""

@@ -1,0 +1,269 @@
+"""The benchmark report: a pure function from a run's figures to markdown, and its charts.
+
+`render_report` only formats what it is given, so it is tested on canned input; `write_charts`
+draws the PNGs the markdown links to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class EndpointStats:
+    name: str
+    method: str
+    requests: int
+    failures: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+
+
+@dataclass(frozen=True)
+class Moment:
+    """The generator's view at one second of the run (the whole mix)."""
+
+    t: float
+    rps: float
+    failures_per_s: float
+    p50_ms: float
+    p99_ms: float
+
+
+@dataclass(frozen=True)
+class ServiceMetrics:
+    """What a service's /metrics said during the run."""
+
+    pool_size_max: float | None = None
+    pool_in_use_max: float | None = None
+    pool_in_use_mean: float | None = None
+    cache_hits: float | None = None
+    cache_misses: float | None = None
+    events_published: float | None = None
+    events_consumed: float | None = None
+    outbox_backlog_max: float | None = None
+
+    @property
+    def cache_hit_ratio(self) -> float | None:
+        if self.cache_hits is None or self.cache_misses is None:
+            return None
+        total = self.cache_hits + self.cache_misses
+        return self.cache_hits / total if total else None
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    name: str
+    date: str
+    command: str
+    scenario: str
+    offered_rps: float
+    users: int
+    duration_s: float
+    cores: int
+    endpoints: Sequence[EndpointStats]
+    overall: EndpointStats
+    timeline: Sequence[Moment] = ()
+    # process -> [(t, percent of one core)]
+    cpu: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    services: dict[str, ServiceMetrics] = field(default_factory=dict)
+    # JetStream durable consumer -> most messages it had waiting (undelivered + unacked).
+    consumer_pending_max: dict[str, float] = field(default_factory=dict)
+    ceiling_rps: float | None = None
+    ceiling_target: str = ""
+    pgbench_tps: float | None = None
+    notes: Sequence[str] = ()
+
+
+def chart_names(run: BenchRun) -> dict[str, str]:
+    """The PNG of each chart, relative to the report."""
+    return {kind: f"{run.date}-{run.name}/{kind}.png" for kind in ("rps", "p99", "cpu")}
+
+
+def _label(e: EndpointStats) -> str:
+    # Scenario names carry the method already ("GET /courses/{id}").
+    return e.name if e.name.startswith(e.method) else f"{e.method} {e.name}"
+
+
+def _ms(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def _opt(value: float | None, fmt: str = "{:.0f}") -> str:
+    return "n/a" if value is None else fmt.format(value)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def render_report(run: BenchRun) -> str:
+    o = run.overall
+    error_rate = o.failures / o.requests if o.requests else 0.0
+    achieved = o.rps
+    lines = [
+        f"# Benchmark {run.date}: {run.name}",
+        "",
+        "Reproduce with:",
+        "",
+        "```bash",
+        run.command,
+        "```",
+        "",
+        f"Scenario `{run.scenario}`, {run.users} users at a fixed offered rate (open loop),"
+        f" {run.duration_s:.0f} s measured, {run.cores} CPU cores shared by the stack and"
+        " the generator.",
+        "",
+        "## Summary",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| offered | {run.offered_rps:.0f} tasks/s (about one request each) |",
+        f"| achieved | {achieved:.1f} RPS ({achieved / run.offered_rps:.0%} of offered) |"
+        if run.offered_rps
+        else f"| achieved | {achieved:.1f} RPS |",
+        f"| p50 / p95 / p99 | {_ms(o.p50_ms)} / {_ms(o.p95_ms)} / {_ms(o.p99_ms)} ms |",
+        f"| requests / errors | {o.requests:,} / {o.failures:,} ({error_rate:.2%}) |",
+        f"| ceiling ({run.ceiling_target or 'trivial endpoint'}) | {_opt(run.ceiling_rps)} RPS |",
+        f"| `pgbench -S` on the same PostgreSQL | {_opt(run.pgbench_tps)} TPS |",
+        "",
+        "Ratios:",
+        "",
+    ]
+    if run.ceiling_rps:
+        lines.append(
+            f"- achieved / server ceiling: {achieved / run.ceiling_rps:.1%} (the mix reaches"
+            " this share of what the same server does on a request that does no work)"
+        )
+    if run.pgbench_tps:
+        lines.append(
+            f"- achieved / pgbench -S TPS: {achieved / run.pgbench_tps:.1%} (requests per"
+            " second against PostgreSQL's own ceiling for primary-key reads)"
+        )
+    if not run.ceiling_rps and not run.pgbench_tps:
+        lines.append("- no ceiling was measured in this run")
+    lines += [
+        "",
+        "## Per endpoint",
+        "",
+        "| endpoint | requests | errors | RPS | p50 ms | p95 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for e in sorted(run.endpoints, key=lambda e: -e.requests):
+        lines.append(
+            f"| {_label(e)} | {e.requests:,} | {e.failures:,} | {e.rps:.1f} |"
+            f" {_ms(e.p50_ms)} | {_ms(e.p95_ms)} | {_ms(e.p99_ms)} |"
+        )
+    lines.append(
+        f"| **all** | {o.requests:,} | {o.failures:,} | {o.rps:.1f} | {_ms(o.p50_ms)} |"
+        f" {_ms(o.p95_ms)} | {_ms(o.p99_ms)} |"
+    )
+    lines += [
+        "",
+        "## CPU per process",
+        "",
+        f"Percent of one core, sampled every second ({run.cores * 100}% is the whole machine).",
+        "",
+        "| process | mean % | max % | share of the machine |",
+        "|---|---:|---:|---:|",
+    ]
+    for process, samples in sorted(run.cpu.items(), key=lambda kv: -_mean([p for _, p in kv[1]])):
+        values = [p for _, p in samples]
+        mean = _mean(values)
+        lines.append(
+            f"| {process} | {mean:.0f} | {max(values, default=0):.0f} |"
+            f" {mean / (run.cores * 100):.0%} |"
+        )
+    if run.services:
+        lines += [
+            "",
+            "## Service metrics",
+            "",
+            "| service | pool size | pool in use (mean / max) | cache hit ratio |"
+            " events published | events consumed | outbox backlog max |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, m in sorted(run.services.items()):
+            lines.append(
+                f"| {name} | {_opt(m.pool_size_max)} |"
+                f" {_opt(m.pool_in_use_mean, '{:.1f}')} / {_opt(m.pool_in_use_max)} |"
+                f" {_opt(m.cache_hit_ratio, '{:.1%}')} | {_opt(m.events_published)} |"
+                f" {_opt(m.events_consumed)} | {_opt(m.outbox_backlog_max)} |"
+            )
+    if run.consumer_pending_max:
+        lines += [
+            "",
+            "## Event lag",
+            "",
+            "Messages each JetStream consumer had waiting (not delivered or not acknowledged),"
+            " the most seen in a scrape.",
+            "",
+            "| consumer | pending max |",
+            "|---|---:|",
+        ]
+        for consumer, waiting in sorted(run.consumer_pending_max.items()):
+            lines.append(f"| {consumer} | {waiting:.0f} |")
+    charts = chart_names(run)
+    lines += [
+        "",
+        "## Over time",
+        "",
+        f"![RPS over time]({charts['rps']})",
+        "",
+        f"![p99 over time]({charts['p99']})",
+        "",
+        f"![CPU over time]({charts['cpu']})",
+    ]
+    if run.notes:
+        lines += ["", "## Notes", ""] + [f"- {note}" for note in run.notes]
+    return "\n".join(lines) + "\n"
+
+
+def write_charts(run: BenchRun, report_dir: Path) -> list[Path]:
+    """Draws RPS, p99 and CPU over time next to the report; returns the files."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    written = []
+    names = chart_names(run)
+    t = [m.t for m in run.timeline]
+    plots = {
+        "rps": ("requests per second", [("achieved", [m.rps for m in run.timeline]),
+                                        ("failures", [m.failures_per_s for m in run.timeline])]),
+        "p99": ("latency, ms", [("p99", [m.p99_ms for m in run.timeline]),
+                                ("p50", [m.p50_ms for m in run.timeline])]),
+    }  # fmt: skip
+    for kind, (ylabel, series) in plots.items():
+        fig, ax = plt.subplots(figsize=(8, 3.5))
+        for label, values in series:
+            ax.plot(t, values, label=label)
+        if kind == "rps" and run.offered_rps:
+            ax.axhline(run.offered_rps, linestyle="--", color="grey", label="offered")
+        ax.set_xlabel("seconds")
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="upper left")
+        ax.grid(alpha=0.3)
+        written.append(_save(fig, report_dir / names[kind]))
+        plt.close(fig)
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    for process, samples in sorted(run.cpu.items()):
+        ax.plot([s for s, _ in samples], [p for _, p in samples], label=process)
+    ax.set_xlabel("seconds")
+    ax.set_ylabel("% of one core")
+    ax.legend(loc="upper left", fontsize="small", ncol=2)
+    ax.grid(alpha=0.3)
+    written.append(_save(fig, report_dir / names["cpu"]))
+    plt.close(fig)
+    return written
+
+
+def _save(fig: object, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=90, bbox_inches="tight")  # type: ignore[attr-defined]
+    return path

@@ -1,0 +1,218 @@
+"""What `edu bench` watches while the load runs: CPU of every process, each service's
+/metrics, and the outbox backlog in each service's database."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import httpx
+import nats
+import psutil
+from prometheus_client.parser import text_string_to_metric_families
+
+from edu_load.report import ServiceMetrics
+
+
+class CpuSampler:
+    """Samples, once a second, the CPU of each named process and all its children (a
+    PostgreSQL server is a postmaster and one backend per connection)."""
+
+    def __init__(self, roots: Mapping[str, int], interval: float = 1.0) -> None:
+        self.roots = dict(roots)
+        self.interval = interval
+        self.samples: dict[str, list[tuple[float, float]]] = {name: [] for name in roots}
+        self._procs: dict[int, psutil.Process] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cpu-sampler", daemon=True)
+        self._started = 0.0
+
+    def add(self, name: str, pid: int) -> None:
+        self.roots[name] = pid
+        self.samples.setdefault(name, [])
+
+    def _tree(self, pid: int) -> list[psutil.Process]:
+        try:
+            root = psutil.Process(pid)
+            found = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return []
+        procs = []
+        for proc in found:
+            known = self._procs.get(proc.pid)
+            if known is None:
+                # The first reading of a process only starts its clock.
+                with contextlib.suppress(psutil.Error):
+                    proc.cpu_percent(None)
+                self._procs[proc.pid] = proc
+                continue
+            procs.append(known)
+        return procs
+
+    def _sample(self) -> None:
+        t = time.monotonic() - self._started
+        for name, pid in list(self.roots.items()):
+            total = 0.0
+            for proc in self._tree(pid):
+                with contextlib.suppress(psutil.Error):
+                    total += proc.cpu_percent(None)
+            self.samples[name].append((t, total))
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def start(self) -> None:
+        self._started = time.monotonic()
+        for pid in self.roots.values():
+            self._tree(pid)
+        self._thread.start()
+
+    def stop(self) -> dict[str, list[tuple[float, float]]]:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        # Readings taken before the first full interval are warm-up, not load.
+        return {name: samples[1:] or samples for name, samples in self.samples.items()}
+
+
+_KEPT = ("events_published_total", "events_consumed_total", "db_pool_size", "db_pool_in_use")
+
+
+def read_metrics(text: str) -> dict[str, float]:
+    """A /metrics page as `name{label=value,...}` -> value, summed over what is not shown:
+    cache requests by result, events by nothing."""
+    values: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            name = sample.name
+            if name == "cache_requests_total":
+                key = f"cache_{sample.labels.get('result', '')}"
+            elif name in _KEPT:
+                key = name
+            else:
+                continue
+            values[key] = values.get(key, 0.0) + sample.value
+    return values
+
+
+@dataclass
+class MetricsSampler:
+    """Scrapes each service's /metrics and counts its unpublished outbox rows every few
+    seconds, in a thread of its own; reports maxima, means and deltas over the run."""
+
+    urls: Mapping[str, str]
+    database_urls: Mapping[str, str]
+    nats_url: str | None = None
+    stream: str = "EDU"
+    interval: float = 5.0
+    scrapes: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+    # Durable consumer -> messages not yet delivered or not yet acknowledged, per scrape.
+    consumer_pending: dict[str, list[float]] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def _scrape(self, client: httpx.Client, backlog: Callable[[str], float | None]) -> None:
+        for name, url in self.urls.items():
+            try:
+                resp = client.get(f"{url}/metrics")
+            except httpx.HTTPError:
+                continue
+            if resp.status_code != 200:
+                continue
+            values = read_metrics(resp.text)
+            found = backlog(name)
+            if found is not None:
+                values["outbox_backlog"] = found
+            self.scrapes.setdefault(name, []).append(values)
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        conns: dict[str, asyncpg.Connection] = {}
+
+        def backlog(name: str) -> float | None:
+            async def count() -> float | None:
+                if name not in conns:
+                    try:
+                        conns[name] = await asyncpg.connect(self.database_urls[name])
+                    except (OSError, asyncpg.PostgresError, KeyError):
+                        return None
+                found = await conns[name].fetchval(
+                    "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+                )
+                return float(found)
+
+            try:
+                return loop.run_until_complete(count())
+            except (OSError, asyncpg.PostgresError):
+                return None
+
+        bus: list[Any] = []
+
+        async def pending() -> None:
+            if self.nats_url is None:
+                return
+            if not bus:
+                bus.append(await nats.connect(self.nats_url, connect_timeout=2,
+                                              allow_reconnect=False))  # fmt: skip
+            for info in await bus[0].jetstream().consumers_info(self.stream):
+                waiting = float(info.num_pending + info.num_ack_pending)
+                self.consumer_pending.setdefault(info.name, []).append(waiting)
+
+        def scrape(client: httpx.Client) -> None:
+            self._scrape(client, backlog)
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(asyncio.wait_for(pending(), 5))
+
+        try:
+            with httpx.Client(timeout=5) as client:
+                scrape(client)
+                while not self._stop.wait(self.interval):
+                    scrape(client)
+                scrape(client)
+        finally:
+            for conn in conns.values():
+                with contextlib.suppress(Exception):
+                    loop.run_until_complete(conn.close())
+            for connection in bus:
+                with contextlib.suppress(Exception):
+                    loop.run_until_complete(connection.close())
+            loop.close()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="metrics-sampler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> dict[str, ServiceMetrics]:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        return {name: summarize(scrapes) for name, scrapes in self.scrapes.items()}
+
+
+def summarize(scrapes: list[dict[str, float]]) -> ServiceMetrics:
+    """Gauges as max and mean over the run; counters as the change from first to last."""
+
+    def gauge(key: str) -> list[float]:
+        return [s[key] for s in scrapes if key in s]
+
+    def delta(key: str) -> float | None:
+        seen = gauge(key)
+        return seen[-1] - seen[0] if seen else None
+
+    in_use = gauge("db_pool_in_use")
+    return ServiceMetrics(
+        pool_size_max=max(gauge("db_pool_size"), default=None),
+        pool_in_use_max=max(in_use, default=None),
+        pool_in_use_mean=sum(in_use) / len(in_use) if in_use else None,
+        cache_hits=delta("cache_hit"),
+        cache_misses=delta("cache_miss"),
+        events_published=delta("events_published_total"),
+        events_consumed=delta("events_consumed_total"),
+        outbox_backlog_max=max(gauge("outbox_backlog"), default=None),
+    )

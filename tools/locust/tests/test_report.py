@@ -1,0 +1,177 @@
+"""The report writer on canned input: locust's CSV, a /metrics page, and a run's figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from edu_load.locust_csv import parse_history, parse_stats
+from edu_load.report import (
+    BenchRun,
+    EndpointStats,
+    Moment,
+    ServiceMetrics,
+    render_report,
+    write_charts,
+)
+from edu_load.sampling import read_metrics, summarize
+
+HEADER = (
+    "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
+    "Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,"
+    "75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%"
+)
+STATS = "\n".join([
+    HEADER,
+    "GET,GET /courses,900,0,12,14.1,2,80,1000,90.0,0.0,12,13,14,15,20,31,40,55,70,80,80",
+    "POST,POST /enrollments,100,2,30,33.0,9,150,200,10.0,0.2,30,31,33,35,50,88,99,120,150,150,150",
+    ",Aggregated,1000,2,13,16.0,2,150,920,100.0,0.2,13,14,15,16,22,40,60,70,140,150,150",
+])  # fmt: skip
+HISTORY = "\n".join([
+    "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,"
+    "99.9%,99.99%,100%,Total Request Count,Total Failure Count",
+    "1000,0,,Aggregated,0.000000,0.000000,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,0,0",
+    "1001,10,GET,GET /courses,9.0,0.0,12,13,14,15,20,31,40,55,70,80,80,9,0",
+    "1001,10,,Aggregated,10.5,0.5,13,14,15,16,22,40,60,70,140,150,150,10,1",
+    "1002,10,,Aggregated,11.0,0.0,14,14,15,16,22,40,60,75,140,150,150,21,1",
+])  # fmt: skip
+METRICS_PAGE = """\
+# HELP cache_requests_total Cache look-ups
+# TYPE cache_requests_total counter
+cache_requests_total{cache="course",result="hit"} 30.0
+cache_requests_total{cache="curriculum",result="hit"} 15.0
+cache_requests_total{cache="course",result="miss"} 5.0
+cache_requests_created{cache="course",result="hit"} 1.7e9
+# HELP events_published_total Outbox events published
+# TYPE events_published_total counter
+events_published_total{subject="course.updated"} 4.0
+events_published_total{subject="course.created"} 1.0
+# HELP db_pool_size Connections open in the pool
+# TYPE db_pool_size gauge
+db_pool_size 10.0
+# HELP db_pool_in_use Connections lent out
+# TYPE db_pool_in_use gauge
+db_pool_in_use 3.0
+# HELP http_requests_total HTTP requests served
+# TYPE http_requests_total counter
+http_requests_total{method="GET",route="/courses",status="200"} 900.0
+"""
+
+
+def _run(**overrides: object) -> BenchRun:
+    endpoints, overall = parse_stats(STATS)
+    values: dict[str, object] = {
+        "name": "mix-100rps",
+        "date": "2026-12-01",
+        "command": "./edu bench mix --rate 100 --duration 300s --scale full",
+        "scenario": "mix",
+        "offered_rps": 125.0,
+        "users": 125,
+        "duration_s": 300.0,
+        "cores": 2,
+        "endpoints": endpoints,
+        "overall": overall,
+        "timeline": parse_history(HISTORY),
+        "cpu": {"course": [(1.0, 80.0), (2.0, 100.0)], "postgresql": [(1.0, 20.0), (2.0, 30.0)]},
+        "services": {
+            "course": ServiceMetrics(
+                pool_size_max=10,
+                pool_in_use_max=4,
+                pool_in_use_mean=2.5,
+                cache_hits=75,
+                cache_misses=25,
+                events_published=5,
+                events_consumed=7,
+                outbox_backlog_max=2,
+            )
+        },
+        "consumer_pending_max": {"enrollment-courses": 12.0},
+        "ceiling_rps": 400.0,
+        "ceiling_target": "GET /health/live",
+        "pgbench_tps": 5000.0,
+        "notes": ["a note"],
+    }
+    values.update(overrides)
+    return BenchRun(**values)  # type: ignore[arg-type]
+
+
+def test_locust_stats_are_read_per_endpoint_and_overall() -> None:
+    endpoints, overall = parse_stats(STATS)
+    assert [e.name for e in endpoints] == ["GET /courses", "POST /enrollments"]
+    assert endpoints[1] == EndpointStats("POST /enrollments", "POST", 100, 2, 10.0, 30, 88, 120)
+    assert (overall.requests, overall.failures, overall.rps) == (1000, 2, 100.0)
+    assert (overall.p50_ms, overall.p95_ms, overall.p99_ms) == (13, 40, 70)
+
+
+def test_history_keeps_the_aggregate_from_the_first_second() -> None:
+    moments = parse_history(HISTORY)
+    assert moments == [
+        Moment(0.0, 0.0, 0.0, 0.0, 0.0),
+        Moment(1.0, 10.5, 0.5, 13, 70),
+        Moment(2.0, 11.0, 0.0, 14, 75),
+    ]
+
+
+def test_the_report_states_figures_ratios_and_the_command() -> None:
+    text = render_report(_run())
+    assert text.startswith("# Benchmark 2026-12-01: mix-100rps\n")
+    assert "./edu bench mix --rate 100 --duration 300s --scale full" in text
+    assert "| offered | 125 tasks/s (about one request each) |" in text
+    assert "| achieved | 100.0 RPS (80% of offered) |" in text
+    assert "| p50 / p95 / p99 | 13 / 40 / 70 ms |" in text
+    assert "| requests / errors | 1,000 / 2 (0.20%) |" in text
+    assert "| ceiling (GET /health/live) | 400 RPS |" in text
+    assert "| `pgbench -S` on the same PostgreSQL | 5000 TPS |" in text
+    assert "achieved / server ceiling: 25.0%" in text
+    assert "achieved / pgbench -S TPS: 2.0%" in text
+    # Busiest endpoint first, the aggregate last; the method is not repeated.
+    rows = [line for line in text.splitlines() if line.startswith("| GET /courses |")]
+    assert rows == ["| GET /courses | 900 | 0 | 90.0 | 12 | 31 | 55 |"]
+    assert text.index("| GET /courses |") < text.index("| POST /enrollments |")
+    assert "| **all** | 1,000 | 2 | 100.0 | 13 | 40 | 70 |" in text
+    # CPU: mean and max of one core, and the share of both cores; the busiest first.
+    assert "| course | 90 | 100 | 45% |" in text
+    assert "| postgresql | 25 | 30 | 12% |" in text
+    assert text.index("| course | 90") < text.index("| postgresql |")
+    assert "| course | 10 | 2.5 / 4 | 75.0% | 5 | 7 | 2 |" in text
+    assert "![RPS over time](2026-12-01-mix-100rps/rps.png)" in text
+    assert "![CPU over time](2026-12-01-mix-100rps/cpu.png)" in text
+    assert "| enrollment-courses | 12 |" in text
+    assert "- a note" in text
+
+
+def test_a_run_without_ceilings_says_so() -> None:
+    text = render_report(_run(ceiling_rps=None, pgbench_tps=None, services={}))
+    assert "| `pgbench -S` on the same PostgreSQL | n/a TPS |" in text
+    assert "- no ceiling was measured in this run" in text
+    assert "achieved / server ceiling" not in text
+    assert "## Service metrics" not in text
+    text = render_report(_run(consumer_pending_max={}))
+    assert "## Event lag" not in text
+
+
+def test_charts_are_written_beside_the_report(tmp_path: Path) -> None:
+    written = write_charts(_run(), tmp_path)
+    assert sorted(p.name for p in written) == ["cpu.png", "p99.png", "rps.png"]
+    for path in written:
+        assert path.parent == tmp_path / "2026-12-01-mix-100rps"
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_metrics_pages_are_summed_and_summarised() -> None:
+    first = read_metrics(METRICS_PAGE)
+    assert first == {
+        "cache_hit": 45.0,
+        "cache_miss": 5.0,
+        "events_published_total": 5.0,
+        "db_pool_size": 10.0,
+        "db_pool_in_use": 3.0,
+    }
+    later = dict(first, cache_hit=145.0, cache_miss=30.0, db_pool_in_use=7.0,
+                 outbox_backlog=3.0)  # fmt: skip
+    summary = summarize([first, later])
+    assert summary.cache_hits == 100.0
+    assert summary.cache_misses == 25.0
+    assert summary.cache_hit_ratio == 0.8
+    assert (summary.pool_in_use_max, summary.pool_in_use_mean) == (7.0, 5.0)
+    assert summary.events_consumed is None
+    assert summary.outbox_backlog_max == 3.0

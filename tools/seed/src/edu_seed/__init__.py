@@ -1,0 +1,1 @@
+"""Generated data at scale for load tests."""
