@@ -7,7 +7,6 @@ service and `edu_common`."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +15,9 @@ import httpx
 import pytest
 from edu_common.events.contracts import CourseCreated, Event
 from edu_devstack.processes import free_port
+from edu_devstack.testing import course_created
 from enrollment.app import MIGRATIONS, create_app
-from enrollment.courses.repository import CourseRepository
+from enrollment.courses.repository import COURSES
 from enrollment.payments.client import PaymentStatusClient
 from enrollment.settings import EnrollmentSettings
 from nats.js.errors import NotFoundError
@@ -26,7 +26,7 @@ from notification.app import create_app as create_notification_app
 from notification.settings import NotificationSettings
 from payment.app import MIGRATIONS as PAYMENT_MIGRATIONS
 from payment.app import create_app as create_payment_app
-from payment.courses.repository import CourseRepository as PaymentCourseRepository
+from payment.courses.repository import COURSES as PAYMENT_COURSES
 from payment.settings import PaymentSettings
 
 # Durable consumers, by service, whose backlog `settle` waits out.
@@ -35,27 +35,6 @@ CONSUMERS = {
     "payment": ("payment-courses",),
     "notification": ("notification-inbox",),
 }
-
-
-def course_event(price_cents: int = 0, lessons: int = 3, **fields: Any) -> CourseCreated:
-    """A course as the course service announces it."""
-    values: dict[str, Any] = {
-        "course_id": uuid.uuid4(),
-        "teacher_id": uuid.uuid4(),
-        "title": "Python Basics",
-        "price_cents": price_cents,
-        "currency": "USD",
-        "status": "published",
-        "lesson_ids": [uuid.uuid4() for _ in range(lessons)],
-        "revision": 1,
-        **fields,
-    }
-    return CourseCreated(**values)
-
-
-@pytest.fixture(name="course_event")
-def course_event_factory() -> Callable[..., CourseCreated]:
-    return course_event
 
 
 @pytest.fixture
@@ -96,12 +75,12 @@ def add_paid_course(payment: Any) -> Any:
     """Puts a paid course in payment's projection and in each enrollment app's given."""
 
     async def make(*enrollments: Any, price_cents: int = 2500, **fields: Any) -> CourseCreated:
-        event = course_event(price_cents, **fields)
+        event = course_created(price_cents, **fields)
         async with payment.pool.acquire() as conn:
-            await PaymentCourseRepository(conn).apply(event)
+            await PAYMENT_COURSES.apply(conn, event)
         for enrollment in enrollments:
             async with enrollment.pool.acquire() as conn:
-                await CourseRepository(conn).apply(event)
+                await COURSES.apply(conn, event)
         return event
 
     return make
@@ -126,7 +105,7 @@ class Platform:
 
     async def add_course(self, price_cents: int = 2500, lessons: int = 3, **fields: Any) -> Any:
         """A course announced by the course service, known to payment and enrollment."""
-        event = course_event(price_cents, lessons, **{"title": "Data Pipelines", **fields})
+        event = course_created(price_cents, lessons, **{"title": "Data Pipelines", **fields})
         await self.publish(event)
 
         async def known() -> bool:

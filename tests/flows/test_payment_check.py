@@ -16,8 +16,8 @@ import uvicorn
 from edu_common.events.contracts import EnrollmentCreated, PaymentCompleted
 from edu_devstack.processes import free_port
 from enrollment.app import MIGRATIONS, create_app
-from enrollment.courses.repository import CourseRepository
-from enrollment.payments.events import payment_completed
+from enrollment.courses.repository import COURSES
+from enrollment.payments.handlers import payment_completed
 from enrollment.settings import EnrollmentSettings
 
 TIMEOUT = 0.5
@@ -204,7 +204,7 @@ async def _start_pointed_at(services: Any, tokens: Any, url: str, **overrides: A
 async def _paid_course_in(enrollment: Any, course_event: Any) -> Any:
     course = course_event(price_cents=1200)
     async with enrollment.pool.acquire() as conn:
-        await CourseRepository(conn).apply(course)
+        await COURSES.apply(conn, course)
     return course
 
 
@@ -305,7 +305,7 @@ async def test_free_course_needs_no_payment_service(
         enrollment = await _start_pointed_at(services, tokens, f"http://127.0.0.1:{silent.port}")
         course = course_event(price_cents=0)
         async with enrollment.pool.acquire() as conn:
-            await CourseRepository(conn).apply(course)
+            await COURSES.apply(conn, course)
         _, headers = tokens.student()
         r, elapsed = await _timed_enroll(enrollment, course, headers)
         assert r.status_code == 201

@@ -8,12 +8,8 @@ platform's temporary folder and its path printed."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,9 +18,7 @@ from typing import Any
 
 import pytest
 from edu_devstack.mailsink import read_mails
-from edu_devstack.processes import free_port
-from edu_devstack.services import COMPONENTS
-from edu_devstack.settings import find_root
+from edu_devstack.testing import stack_on_free_ports
 from playwright.async_api import Page, async_playwright, expect
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser, pytest.mark.timeout(420)]
@@ -37,19 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ROOT = find_root(Path(__file__).parent)
-
-
-def _edu(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "edu_devstack.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=200,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -60,24 +41,13 @@ def platform() -> Iterator[dict[str, Any]]:
             "Install it with `apt-get install chromium` (as root), or leave these tests out "
             "with `-m 'not browser'`."
         )
-    home = Path(tempfile.mkdtemp(prefix="edu-web-browser-"))
-    env = dict(os.environ)
-    for key in ("EDU_DATABASE_URL", "EDU_REDIS_URL", "EDU_NATS_URL", "EDU_SERVICES"):
-        env.pop(key, None)
-    ports = {name: free_port() for name in ("PG", "VALKEY", "NATS", "SMTP")}
-    ports |= {component.name.upper(): free_port() for component in COMPONENTS}
-    env |= {f"EDU_{name}_PORT": str(port) for name, port in ports.items()}
-    env["EDU_HOME"] = str(home / "edu")
-    web = f"http://127.0.0.1:{ports['WEB']}"
-    try:
+    with stack_on_free_ports("edu-web-browser-") as stack:
+        web = stack.url("web")
         # `edu up` starts the web app with the services and points identity's mail at it.
-        up = _edu(env, "up", "--detach")
+        up = stack.edu("up", "--detach")
         assert up.returncode == 0, up.stdout + up.stderr
         assert f"Open {web}" in up.stdout, up.stdout
-        yield {"web": web, "mail": home / "edu" / "mail", "home": home}
-    finally:
-        _edu(env, "down")
-        shutil.rmtree(home, ignore_errors=True)
+        yield {"web": web, "mail": stack.data / "mail", "home": stack.home}
 
 
 def _mailed_link(directory: Path, recipient: str, path: str, deadline: float) -> str:

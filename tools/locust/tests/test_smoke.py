@@ -5,71 +5,36 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from edu_devstack.processes import free_port
 from edu_devstack.services import COMPONENTS, installed
-from edu_devstack.settings import find_root
+from edu_devstack.testing import stack_on_free_ports
 
 pytestmark = [pytest.mark.stack, pytest.mark.timeout(420)]
 
 
-def _edu(env: dict[str, str], *args: str, timeout: float = 200) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "edu_devstack.cli", *args],
-        env=env,
-        cwd=find_root(Path(__file__).parent),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-@pytest.fixture
-def edu_home() -> Iterator[Path]:
-    # Directly under /tmp, as the test servers are (PostgreSQL may run as its own user).
-    home = Path(tempfile.mkdtemp(prefix="edu-load-"))
-    try:
-        yield home
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
-
-
-def test_the_mix_runs_against_a_seeded_stack_without_a_failure(edu_home: Path) -> None:
+def test_the_mix_runs_against_a_seeded_stack_without_a_failure() -> None:
     if not all(installed(component.name) for component in COMPONENTS):
         pytest.fail("the load mix needs every service installed")
-    env = dict(os.environ)
-    for key in ("EDU_DATABASE_URL", "EDU_REDIS_URL", "EDU_NATS_URL", "EDU_SERVICES"):
-        env.pop(key, None)
-    ports = {name: free_port() for name in ("PG", "VALKEY", "NATS", "SMTP")}
-    ports |= {component.name.upper(): free_port() for component in COMPONENTS}
-    env |= {f"EDU_{name}_PORT": str(port) for name, port in ports.items()}
-    env["EDU_HOME"] = str(edu_home / "edu")
     # Every simulated user logs in once, all from this machine.
-    env["EDU_IDENTITY_LOGIN_IP_LIMIT"] = "100000"
-    out = edu_home / "reports"
-    try:
-        up = _edu(env, "up", "--detach")
+    with stack_on_free_ports("edu-load-", {"EDU_IDENTITY_LOGIN_IP_LIMIT": "100000"}) as stack:
+        out = stack.home / "reports"
+        up = stack.edu("up", "--detach")
         assert up.returncode == 0, up.stdout + up.stderr
-        seeded = _edu(env, "seed", "--scale", "small")
+        seeded = stack.edu("seed", "--scale", "small")
         assert seeded.returncode == 0, seeded.stdout + seeded.stderr
         assert "rows/s overall" in seeded.stderr + seeded.stdout
-        bench = _edu(env, "bench", "mix", "--rate", "20", "--duration", "20s", "--name", "smoke",
-                     "--ceiling-seconds", "3", "--pgbench-seconds", "3", "--out", str(out),
-                     timeout=300)  # fmt: skip
+        bench = stack.edu("bench", "mix", "--rate", "20", "--duration", "20s", "--name", "smoke",
+                          "--ceiling-seconds", "3", "--pgbench-seconds", "3", "--out", str(out),
+                          timeout=300)  # fmt: skip
         assert bench.returncode == 0, bench.stdout + bench.stderr
-    finally:
-        down = _edu(env, "down")
+        down = stack.edu("down")
         assert down.returncode == 0, down.stdout + down.stderr
+        _check_report(out)
 
+
+def _check_report(out: Path) -> None:
     reports = list(out.glob("*-smoke.md"))
     assert len(reports) == 1, list(out.iterdir())
     report = reports[0].read_text()

@@ -16,12 +16,12 @@ import pytest
 from edu_common.app import ServiceSpec, create_app
 from edu_common.auth import Admin, CurrentUser, VerifiedTeacher
 from edu_common.cache import JsonCache
-from edu_common.db import DbConn, after_commit, create_pool
+from edu_common.db import DbConn, after_commit, create_pool, transaction
 from edu_common.errors import AppError, error_responses, not_found
 from edu_common.events import EventBus, enqueue
 from edu_common.events.contracts import TeacherVerified, UserRegistered
 from edu_common.sanitize import Text
-from edu_common.settings import ServiceSettings
+from edu_common.settings import MailSettings, ServiceSettings
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 
@@ -29,6 +29,10 @@ MIGRATIONS = Path(__file__).parent / "sample_migrations"
 
 
 class SampleSettings(ServiceSettings):
+    pass
+
+
+class MailingSampleSettings(MailSettings):
     pass
 
 
@@ -96,6 +100,17 @@ async def get_note_cached(note_id: int, conn: DbConn, request: Request) -> Any:
     return found
 
 
+@router.get("/notes/{note_id}/standalone", response_model=NoteOut, responses=error_responses(404))
+async def get_note_in_own_transaction(note_id: int, request: Request) -> Any:
+    """Reads in a transaction of its own, as a route that calls another service does."""
+    pool = request.app.state.db_pool
+    async with transaction(pool, timeout=request.app.state.settings.db_acquire_timeout) as conn:
+        row = await conn.fetchrow("SELECT id, text FROM notes WHERE id = $1", note_id)
+    if row is None:
+        raise not_found("note")
+    return dict(row)
+
+
 @router.get("/no-query", response_model=dict[str, bool])
 async def no_query(conn: DbConn) -> Any:
     """A route that could query but does not (a cache hit, say)."""
@@ -129,6 +144,38 @@ def build(settings: SampleSettings) -> FastAPI:
     )
     app.state.seen_after_commit = []
     return app
+
+
+def build_mailing(settings: MailingSampleSettings) -> FastAPI:
+    return create_app(
+        ServiceSpec(
+            name="sample", title="Sample", routers=[router], migrations=MIGRATIONS, sends_mail=True
+        ),
+        settings,
+    )
+
+
+@pytest.fixture
+def launch_sample(services: Any) -> Callable[..., Awaitable[Any]]:
+    """Starts the sample service with settings overridden (`database_url=...`, say)."""
+
+    async def launch(**overrides: Any) -> Any:
+        return await services.start("sample", build, SampleSettings, MIGRATIONS, **overrides)
+
+    return launch
+
+
+@pytest.fixture
+async def sample_mailing(services: Any, smtp: Any) -> Any:
+    """The sample service as one that sends mail, to the session's fake SMTP server."""
+    return await services.start(
+        "sample",
+        build_mailing,
+        MailingSampleSettings,
+        MIGRATIONS,
+        smtp_port=smtp[1],
+        mail_poll_interval=0.05,
+    )
 
 
 @pytest.fixture

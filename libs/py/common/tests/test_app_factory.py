@@ -2,6 +2,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from edu_common.app import ServiceSpec, create_app
+from edu_common.db import transaction
+from edu_common.mail import queue_mail
+from edu_common.settings import ServiceSettings
+
 
 async def test_health_and_metrics(sample):
     svc = sample
@@ -70,3 +76,37 @@ async def test_errors_are_problem_details(sample, tokens):
     assert r.json()["code"] == "teacher_not_verified"
     r = await svc.client.post("/notes", content=b"x" * 2_000_000, headers=headers)
     assert r.status_code == 413
+
+
+async def test_mail_queued_in_a_transaction_is_delivered_by_the_factory_sender(
+    sample_mailing, mailbox, eventually
+):
+    svc = sample_mailing
+    async with transaction(svc.pool) as conn:
+        # A message no mail server can take (a header injection), queued first: it must not
+        # stop delivery of what comes after it.
+        await queue_mail(conn, "eve@example.com\nBcc: all@example.com", "Broken", "x")
+        await queue_mail(conn, "ada@example.com", "Welcome", "Hello Ada")
+    [mail] = await mailbox.wait_for("ada@example.com", "Welcome")
+    assert mail.body.strip() == "Hello Ada"
+
+    async def failed_attempt() -> object:
+        return await svc.pool.fetchrow(
+            "SELECT sent_at, attempts, last_error FROM mail_outbox"
+            " WHERE subject = 'Broken' AND attempts > 0"
+        )
+
+    broken = await eventually(failed_attempt)
+    assert broken["sent_at"] is None
+    assert broken["last_error"] == "ValueError"
+    assert mailbox.to("all@example.com") == []
+    # Still delivering afterwards.
+    async with transaction(svc.pool) as conn:
+        await queue_mail(conn, "ada@example.com", "Second", "Again")
+    await mailbox.wait_for("ada@example.com", "Second")
+
+
+def test_a_service_that_sends_mail_needs_mail_settings():
+    spec = ServiceSpec(name="sample", title="Sample", routers=[], sends_mail=True)
+    with pytest.raises(TypeError):
+        create_app(spec, ServiceSettings())

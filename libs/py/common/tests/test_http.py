@@ -79,18 +79,41 @@ async def test_metrics_use_route_templates(sample, tokens):
     assert probe not in text
 
 
-async def test_ready_reports_the_cache_down_and_db_routes_still_work(sample_without_cache, tokens):
+async def test_ready_with_the_cache_down_is_200_degraded_and_db_routes_still_work(
+    sample_without_cache, tokens
+):
     svc = sample_without_cache
     r = await svc.client.get("/health/ready")
-    body = assert_problem(r, 503, "not_ready")
-    assert "cache" in body["detail"]
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "degraded"
+    assert body["degraded"] == ["cache"]
     assert body["checks"]["cache"] == "unavailable"
     assert body["checks"]["database"] == "ok"
+    assert 'dependency_up{dependency="cache"} 0.0' in (await svc.client.get("/metrics")).text
     assert (await svc.client.get("/health/live")).status_code == 200
     _, student = tokens.student()
     r = await svc.client.post("/notes", json={"text": "still here"}, headers=student)
     assert r.status_code == 201, r.text
     assert (await svc.client.get(f"/notes/{r.json()['id']}")).json()["text"] == "still here"
+
+
+async def test_ready_with_the_event_bus_down_is_200_degraded(launch_sample, closed_port, tokens):
+    svc = await launch_sample(nats_url=f"nats://127.0.0.1:{closed_port}")
+    r = await svc.client.get("/health/ready")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "degraded"
+    assert body["degraded"] == ["event_bus"]
+    assert body["checks"] == {"database": "ok", "cache": "ok", "event_bus": "unavailable"}
+    metrics = (await svc.client.get("/metrics")).text
+    assert 'dependency_up{dependency="event_bus"} 0.0' in metrics
+    assert 'dependency_up{dependency="database"} 1.0' in metrics
+    # Writes go on: their events wait in the outbox for the bus.
+    _, student = tokens.student()
+    r = await svc.client.post("/notes", json={"text": "queued"}, headers=student)
+    assert r.status_code == 201, r.text
+    assert await svc.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 1
 
 
 def test_cursor_round_trip_and_rejections():

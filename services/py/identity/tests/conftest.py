@@ -3,6 +3,7 @@ SMTP server (the mail server is outside our system) that keeps what it receives.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -33,6 +34,24 @@ def start_identity(services: Any, signing_key: Any, smtp: tuple[Any, int]) -> An
 @pytest.fixture
 async def identity(start_identity: Any) -> Any:
     return await start_identity()
+
+
+@pytest.fixture
+def all_mail_delivered(identity: Any) -> Any:
+    """Waits until identity has delivered every mail it queued, so a test can then assert
+    what did not arrive."""
+
+    async def wait() -> None:
+        for _ in range(200):
+            unsent = await identity.pool.fetchval(
+                "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL"
+            )
+            if unsent == 0:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{unsent} queued mail not delivered")
+
+    return wait
 
 
 @pytest.fixture

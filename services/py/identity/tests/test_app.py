@@ -92,6 +92,19 @@ def test_production_refuses_an_empty_private_key():
     assert settings.jwt_public_key == key.public_pem()
 
 
+def test_mail_settings_read_the_identity_prefix(monkeypatch):
+    for name in ("SMTP_HOST", "SMTP_PORT", "MAIL_SENDER"):
+        monkeypatch.delenv(f"EDU_IDENTITY_{name}", raising=False)
+    settings = IdentitySettings()
+    assert (settings.smtp_host, settings.smtp_port) == ("127.0.0.1", 1025)
+    monkeypatch.setenv("EDU_IDENTITY_SMTP_HOST", "mail.internal")
+    monkeypatch.setenv("EDU_IDENTITY_SMTP_PORT", "2525")
+    monkeypatch.setenv("EDU_IDENTITY_MAIL_SENDER", "Edu <mail@example.com>")
+    settings = IdentitySettings()
+    assert (settings.smtp_host, settings.smtp_port) == ("mail.internal", 2525)
+    assert settings.mail_sender == "Edu <mail@example.com>"
+
+
 def test_development_without_a_key_uses_an_ephemeral_one():
     app = create_app(IdentitySettings(jwt_private_key=""))
     assert isinstance(app.state.signing_key, SigningKey)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from edu_common.events.contracts import CourseCreated
 from payment.app import MIGRATIONS, create_app
-from payment.courses.repository import CourseRepository
+from payment.courses.repository import COURSES
 from payment.settings import PaymentSettings
 
 
@@ -40,7 +40,7 @@ def add_course(payment: Any) -> Any:
         }
         event = CourseCreated(**values)
         async with payment.pool.acquire() as conn:
-            await CourseRepository(conn).apply(event)
+            await COURSES.apply(conn, event)
         return event
 
     return make

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 from aiosmtpd.controller import Controller
+from edu_common.events.contracts import CourseCreated
 from edu_common.security.keys import SigningKey
 from edu_common.security.tokens import TokenSigner
 from redis.asyncio import Redis
 
 from edu_devstack.processes import free_port
-from edu_devstack.testing import Mailbox, ServiceLauncher, TestServers, Tokens, launcher
+from edu_devstack.testing import (
+    Mailbox,
+    ServiceLauncher,
+    TestServers,
+    Tokens,
+    course_created,
+    launcher,
+)
 from edu_devstack.testing.polling import Eventually, eventually
 
 
@@ -50,6 +58,12 @@ async def services(
         await redis.aclose()
     async with launcher(edu_servers, signing_key) as launch:
         yield launch
+
+
+@pytest.fixture(name="course_event")
+def course_event_fixture() -> Callable[..., CourseCreated]:
+    """Makes the `CourseCreated` event of a new published course (`course_created`)."""
+    return course_created
 
 
 @pytest.fixture(name="eventually")

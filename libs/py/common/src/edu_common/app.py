@@ -23,6 +23,7 @@ from edu_common.events.consumer import EventConsumer, Handler
 from edu_common.events.contracts import Event
 from edu_common.events.outbox import OutboxRelay, outbox_backlog
 from edu_common.logs import configure_logging
+from edu_common.mail import MailSender, SmtpConfig
 from edu_common.metrics import ServiceReadings, metrics_endpoint, worker_exited
 from edu_common.middleware import MAX_BODY_BYTES, BodySizeLimitMiddleware, RequestContextMiddleware
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
@@ -30,7 +31,7 @@ from edu_common.pagination import CursorCodec
 from edu_common.routing import guard_fixed_paths
 from edu_common.security.keys import load_public_keys
 from edu_common.security.tokens import TokenVerifier
-from edu_common.settings import ServiceSettings
+from edu_common.settings import MailSettings, ServiceSettings
 from edu_common.workers import multiprocess_dir
 
 logger = logging.getLogger("edu.app")
@@ -49,6 +50,9 @@ class ServiceSpec:
     # Durable consumer name -> the events it handles.
     consumers: Mapping[str, Mapping[type[Event], Handler]] = field(default_factory=dict)
     hooks: Sequence[LifespanHook] = ()
+    # Delivers the mail it queues (`edu_common.mail.queue_mail`); its settings are then
+    # `MailSettings`.
+    sends_mail: bool = False
     description: str = ""
     # Overrides how the token verifier is built (identity verifies with its own key).
     verifier: Callable[[FastAPI], TokenVerifier] | None = None
@@ -79,7 +83,14 @@ async def _supervise(name: str, run: Callable[[], Any]) -> None:
             await asyncio.sleep(1)
 
 
+# How long shutdown waits for background loops to stop (a mail server may be slow to let go).
+_SHUTDOWN_GRACE_SECONDS = 5.0
+
+
 def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
+    if spec.sends_mail and not isinstance(settings, MailSettings):
+        raise TypeError(f"{spec.name} sends mail: its settings must be MailSettings")
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, settings.log_level)
@@ -117,6 +128,13 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
                 consumer = EventConsumer(consumer_name, bus, state.db_pool, handlers)
                 readings.pending[consumer_name] = consumer.pending
                 tasks.append(asyncio.create_task(_supervise(consumer_name, consumer.run)))
+        if isinstance(settings, MailSettings) and spec.sends_mail:
+            sender = MailSender(
+                state.db_pool,
+                SmtpConfig.from_settings(settings),
+                poll_interval=settings.mail_poll_interval,
+            )
+            tasks.append(asyncio.create_task(_supervise("mail-sender", sender.run)))
         state.token_verifier = spec.verifier(app) if spec.verifier else _default_verifier(settings)
         async with contextlib.AsyncExitStack() as stack:
             for hook in spec.hooks:
@@ -127,9 +145,13 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             finally:
                 for task in tasks:
                     task.cancel()
+                if tasks:
+                    # Bounded: shutdown never hangs on a loop stuck in a remote call.
+                    await asyncio.wait(tasks, timeout=_SHUTDOWN_GRACE_SECONDS)
                 for task in tasks:
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await task
+                    if task.done() and not task.cancelled():
+                        with contextlib.suppress(Exception):
+                            task.result()
         if state.event_bus is not None:
             await state.event_bus.close()
         await state.redis.aclose()

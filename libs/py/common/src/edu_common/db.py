@@ -17,6 +17,7 @@ of the transaction had completed is replaced once, and the statement runs on the
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -66,9 +67,13 @@ class _ConnectionLostError(Exception):
 
 def _is_lost(conn: Connection, exc: BaseException) -> bool:
     # A command timeout (TimeoutError is an OSError) leaves the connection usable.
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, _SERVER_GONE) and not isinstance(exc, TimeoutError):
+        return True
+    try:
         return bool(conn.is_closed())
-    return isinstance(exc, _SERVER_GONE) or bool(conn.is_closed())
+    except asyncpg.InterfaceError:
+        # asyncpg has already handed the closed connection back to the pool.
+        return True
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -114,6 +119,8 @@ class Transaction:
         self._broken = False
         self._ended = False
         self._after_commit: list[AfterCommit] = []
+        # Two statements started at once must not both take a connection.
+        self._taking = asyncio.Lock()
 
     @property
     def has_connection(self) -> bool:
@@ -171,6 +178,8 @@ class Transaction:
             return await statement(conn)
         except Exception as exc:
             if not _is_lost(conn, exc):
+                # The statement reached the server: no replacing the connection after it.
+                self._statements += 1
                 raise
             await self._discard()
             raise _ConnectionLostError from exc
@@ -183,6 +192,10 @@ class Transaction:
             raise DatabaseUnavailableError()
         if self._conn is not None:
             return self._conn
+        async with self._taking:
+            return self._conn or await self._begin()
+
+    async def _begin(self) -> Connection:
         try:
             conn: Connection = await self._pool.acquire(timeout=self._acquire_timeout)
         except _NO_CONNECTION as exc:
@@ -192,8 +205,8 @@ class Transaction:
         tx = conn.transaction()
         try:
             await tx.start()
-        except Exception as exc:
-            if _is_lost(conn, exc):
+        except BaseException as exc:
+            if isinstance(exc, Exception) and _is_lost(conn, exc):
                 await self._discard()
                 raise _ConnectionLostError from exc
             await self._release()

@@ -1,4 +1,10 @@
-"""Liveness and readiness: ready means the database, the cache and the event bus answer."""
+"""Liveness and readiness.
+
+Ready means this instance can serve: its database answers. The cache and the event bus are
+optional (the service keeps serving without them, and every instance would otherwise leave
+the load balancer over one cache outage): one that is down is named as degraded in the body
+and in the `dependency_up` gauge, and readiness stays 200.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from edu_common.db import transaction
 from edu_common.errors import problem_response
+from edu_common.metrics import DEPENDENCY_UP
 
 logger = logging.getLogger("edu.health")
 router = APIRouter(tags=["health"])
@@ -22,8 +29,10 @@ class Live(BaseModel):
 
 
 class Ready(BaseModel):
+    # "ok", or "degraded" while an optional dependency is down.
     status: str
     checks: dict[str, str]
+    degraded: list[str]
 
 
 @router.get("/health/live", response_model=Live)
@@ -44,13 +53,13 @@ async def _check(name: str, probe: Callable[[], Awaitable[Any]]) -> tuple[str, s
 @router.get(
     "/health/ready",
     response_model=Ready,
-    responses={503: {"description": "a dependency is unavailable"}},
+    responses={503: {"description": "the database is unavailable"}},
 )
 async def ready(request: Request) -> Any:
     state = request.app.state
 
     async def database() -> None:
-        async with state.db_pool.acquire() as conn:
+        async with transaction(state.db_pool) as conn:
             await conn.fetchval("SELECT 1")
 
     async def event_bus() -> None:
@@ -60,9 +69,9 @@ async def ready(request: Request) -> Any:
     checks = dict([await _check("database", database), await _check("cache", state.redis.ping)])
     if state.settings.events_enabled:
         checks.update([await _check("event_bus", event_bus)])
-    failing = sorted(name for name, result in checks.items() if result != "ok")
-    if failing:
-        return problem_response(
-            503, "not_ready", "unavailable: " + ", ".join(failing), checks=checks
-        )
-    return JSONResponse({"status": "ok", "checks": checks})
+    for name, result in checks.items():
+        DEPENDENCY_UP.labels(name).set(1 if result == "ok" else 0)
+    if checks["database"] != "ok":
+        return problem_response(503, "not_ready", "unavailable: database", checks=checks)
+    degraded = sorted(name for name, result in checks.items() if result != "ok")
+    return Ready(status="degraded" if degraded else "ok", checks=checks, degraded=degraded)

@@ -15,6 +15,8 @@ from email.message import EmailMessage
 import aiosmtplib
 import asyncpg
 
+from edu_common.settings import MailSettings
+
 logger = logging.getLogger("edu.mail")
 
 
@@ -27,6 +29,17 @@ class SmtpConfig:
     password: str | None = None
     use_tls: bool = False
     timeout: float = 10.0
+
+    @classmethod
+    def from_settings(cls, settings: MailSettings) -> SmtpConfig:
+        return cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.mail_sender,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            use_tls=settings.smtp_use_tls,
+        )
 
 
 async def queue_mail(conn: asyncpg.Connection, recipient: str, subject: str, body: str) -> None:
@@ -45,6 +58,9 @@ DEFAULT_MAX_ATTEMPTS = 12
 
 
 class MailSender:
+    """Delivers queued mail. The app factory runs it under its supervisor for a service whose
+    `ServiceSpec` has `sends_mail=True`."""
+
     def __init__(
         self,
         pool: asyncpg.Pool,
@@ -88,7 +104,9 @@ class MailSender:
             for row in rows:
                 try:
                     await self._deliver(row["recipient"], row["subject"], row["body"] or "")
-                except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+                except Exception as exc:
+                    # Whatever stopped this mail (the server, or a message it cannot take)
+                    # retries it later, up to a bound, and never holds up the mail behind it.
                     attempts = row["attempts"] + 1
                     if isinstance(exc, _PERMANENT) or attempts >= self.max_attempts:
                         await self._give_up(conn, row["id"], attempts, exc)

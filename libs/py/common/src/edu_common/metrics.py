@@ -63,6 +63,12 @@ EVENT_HANDLING_LAG = Histogram(
     ["consumer"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0),
 )
+DEPENDENCY_UP = Gauge(
+    "dependency_up",
+    "Whether a dependency (database, cache, event_bus) answered the last readiness check",
+    ["dependency"],
+    multiprocess_mode="livemostrecent",
+)
 RATE_LIMITED = Counter("rate_limited_total", "Requests refused by a rate limit", ["limit"])
 
 # Each worker has a pool of its own: the service's pool is the sum over live workers.

@@ -77,6 +77,23 @@ class ServiceSettings(BaseSettings):
         return self.environment is not Environment.PRODUCTION
 
 
+class MailSettings(ServiceSettings):
+    """What a service that sends mail reads besides (`EDU_<SERVICE>_SMTP_HOST`, ...).
+
+    The defaults match the development mail sink (`edu mail`).
+    """
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_use_tls: bool = False
+    # The From header of every mail the service sends.
+    mail_sender: str = "EduPlatform <no-reply@eduplatform.com>"
+    # How often the sender looks for queued mail when it found none.
+    mail_poll_interval: float = Field(default=0.5, gt=0)
+
+
 S = TypeVar("S", bound=BaseSettings)
 
 

@@ -9,10 +9,10 @@ from edu_common.app import create_app as create_service_app
 from edu_common.settings import load_settings
 from fastapi import FastAPI
 
-from enrollment.courses.events import HANDLERS as COURSE_HANDLERS
+from enrollment.courses.handlers import HANDLERS as COURSE_HANDLERS
 from enrollment.enrollments.endpoints import router as enrollments_router
 from enrollment.payments.client import payment_status_client
-from enrollment.payments.events import HANDLERS as PAYMENT_HANDLERS
+from enrollment.payments.handlers import HANDLERS as PAYMENT_HANDLERS
 from enrollment.progress.endpoints import router as progress_router
 from enrollment.settings import EnrollmentSettings
 

@@ -5,7 +5,7 @@ import uuid
 from typing import Any
 
 from edu_common.events.contracts import EnrollmentCompleted, LessonDeleted
-from enrollment.courses.events import apply_course_snapshot
+from enrollment.courses.handlers import HANDLERS as COURSE_HANDLERS
 
 
 async def _enrolled(client: Any, tokens: Any, add_course: Any, lessons: int = 3) -> Any:
@@ -118,7 +118,7 @@ async def test_deleting_the_last_lesson_left_completes_the_course(
     )
     for event in (deleted, deleted.model_copy(update={"event_id": uuid.uuid4()})):
         async with enrollment.pool.acquire() as conn, conn.transaction():
-            await apply_course_snapshot(conn, event)
+            await COURSE_HANDLERS[LessonDeleted](conn, event)
     r = await client.get(f"/progress/courses/{course.course_id}", headers=headers)
     assert r.json()["status"] == "completed"
     assert r.json()["percent"] == 100
@@ -134,6 +134,6 @@ async def test_deleting_the_last_lesson_left_completes_the_course(
         update={"lesson_ids": [], "lesson_id": first, "revision": 3, "event_id": uuid.uuid4()}
     )
     async with enrollment.pool.acquire() as conn, conn.transaction():
-        await apply_course_snapshot(conn, emptied)
+        await COURSE_HANDLERS[LessonDeleted](conn, emptied)
     r = await client.get(f"/progress/courses/{course.course_id}", headers=idle)
     assert r.json()["status"] == "active"

@@ -54,6 +54,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         routers=[accounts_router, sessions_router, admin_router],
         migrations=MIGRATIONS,
         hooks=[identity_runtime],
+        sends_mail=True,
         verifier=_verifier,
     )
     app = create_service_app(spec, settings)

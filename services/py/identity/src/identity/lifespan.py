@@ -1,15 +1,11 @@
-"""What identity runs beside its routes: token signer, password hasher, rate limiter, the
-mail sender, and the demo accounts in development."""
+"""What identity runs beside its routes: token signer, password hasher, rate limiter, and the
+demo accounts in development. (Its mail goes out through the app factory's mail sender.)"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from edu_common.mail import MailSender, SmtpConfig
 from edu_common.ratelimit import RateLimiter
 from edu_common.security.passwords import PasswordHasher
 from edu_common.security.tokens import TokenSigner
@@ -18,8 +14,6 @@ from fastapi import FastAPI
 
 from identity.accounts.seed import seed_demo_users
 from identity.settings import IdentitySettings
-
-logger = logging.getLogger("edu.identity.mail")
 
 
 @asynccontextmanager
@@ -40,29 +34,10 @@ async def identity_runtime(app: FastAPI) -> AsyncIterator[None]:
     )
     state.password_hasher = hasher
     state.rate_limiter = RateLimiter(state.redis, prefix="identity:rl")
-    sender = MailSender(
-        state.db_pool,
-        SmtpConfig(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.mail_sender,
-            username=settings.smtp_username,
-            password=settings.smtp_password,
-            use_tls=settings.smtp_use_tls,
-        ),
-        poll_interval=settings.mail_poll_interval,
-    )
     if settings.seed_demo_users and settings.environment is not Environment.PRODUCTION:
         async with state.db_pool.acquire() as conn, conn.transaction():
             await seed_demo_users(conn, hasher)
-    mail_task = asyncio.create_task(sender.run())
     try:
         yield
     finally:
-        mail_task.cancel()
-        # Bounded: shutdown never waits long on a mail server.
-        await asyncio.wait({mail_task}, timeout=5)
-        if mail_task.done() and not mail_task.cancelled():
-            with contextlib.suppress(Exception):
-                mail_task.result()
         hasher.close()

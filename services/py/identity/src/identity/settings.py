@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any, Self
 
 from edu_common.security.keys import SigningKey
-from edu_common.settings import Environment, ServiceSettings
+from edu_common.settings import Environment, MailSettings
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 
-class IdentitySettings(ServiceSettings):
+class IdentitySettings(MailSettings):
     model_config = SettingsConfigDict(env_prefix="EDU_IDENTITY_", env_file=".env", extra="ignore")
 
     service_name: str = "identity"
@@ -22,14 +22,7 @@ class IdentitySettings(ServiceSettings):
     access_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
     refresh_ttl_days: int = Field(default=30, ge=1, le=365)
 
-    # Outgoing mail (verification and password reset links point at the web app).
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(default=1025, ge=1, le=65535)
-    smtp_username: str | None = None
-    smtp_password: str | None = None
-    smtp_use_tls: bool = False
-    mail_sender: str = "EduPlatform <no-reply@eduplatform.com>"
-    mail_poll_interval: float = Field(default=0.5, gt=0)
+    # Verification and password reset links in the mail point at the web app.
     web_url: str = "http://127.0.0.1:3001"
 
     # Creates admin@, teacher@ and student@eduplatform.com (password123); never in production.

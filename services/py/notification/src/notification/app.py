@@ -9,9 +9,8 @@ from edu_common.app import create_app as create_service_app
 from edu_common.settings import load_settings
 from fastapi import FastAPI
 
-from notification.lifespan import notification_runtime
 from notification.notifications.endpoints import router as notifications_router
-from notification.notifications.events import CONSUMER, HANDLERS
+from notification.notifications.handlers import CONSUMER, HANDLERS
 from notification.settings import NotificationSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -27,6 +26,6 @@ def create_app(settings: NotificationSettings | None = None) -> FastAPI:
         routers=[notifications_router],
         migrations=MIGRATIONS,
         consumers={CONSUMER: HANDLERS},
-        hooks=[notification_runtime],
+        sends_mail=True,
     )
     return create_service_app(spec, settings)

@@ -9,7 +9,7 @@ from edu_common.app import create_app as create_service_app
 from edu_common.settings import load_settings
 from fastapi import FastAPI
 
-from payment.courses.events import HANDLERS as COURSE_HANDLERS
+from payment.courses.handlers import HANDLERS as COURSE_HANDLERS
 from payment.internal.endpoints import router as internal_router
 from payment.payments.endpoints import router as payments_router
 from payment.payments.provider import MockPaymentProvider

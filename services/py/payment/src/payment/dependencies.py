@@ -9,6 +9,7 @@ from edu_common.security.tokens import Principal, Role
 from fastapi import Depends, Request
 
 from payment.payments.provider import PaymentProvider
+from payment.settings import PaymentSettings
 
 
 def _provider(request: Request) -> PaymentProvider:
@@ -16,6 +17,12 @@ def _provider(request: Request) -> PaymentProvider:
     return provider
 
 
+def _settings(request: Request) -> PaymentSettings:
+    settings: PaymentSettings = request.app.state.settings
+    return settings
+
+
 Provider = Annotated[PaymentProvider, Depends(_provider)]
+Settings = Annotated[PaymentSettings, Depends(_settings)]
 # Another service calling with its service token; no user (not even an admin) passes.
 InternalService = Annotated[Principal, Depends(require_role(Role.SERVICE))]

@@ -4,15 +4,19 @@
 - `launcher`: services under test with their lifespan running, reached in process;
 - `tokens`: access tokens for any user and role;
 - `assertions`: checks on HTTP answers (RFC 9457 problem details);
+- `events`: events as another service would send them (`course_created`);
 - `polling`: `eventually`, waiting for what happens in the background;
-- `smtp`: the mailbox of a fake SMTP server.
+- `smtp`: the mailbox of a fake SMTP server;
+- `stack`: the whole platform from `edu up`, on free ports, driven from outside.
 """
 
 from edu_devstack.testing.assertions import assert_problem
+from edu_devstack.testing.events import course_created
 from edu_devstack.testing.launcher import RunningService, ServiceLauncher, launcher
 from edu_devstack.testing.polling import eventually
 from edu_devstack.testing.servers import TestServers
 from edu_devstack.testing.smtp import Mail, Mailbox
+from edu_devstack.testing.stack import StackUnderTest, stack_on_free_ports
 from edu_devstack.testing.tokens import Tokens
 
 __all__ = [
@@ -20,9 +24,12 @@ __all__ = [
     "Mailbox",
     "RunningService",
     "ServiceLauncher",
+    "StackUnderTest",
     "TestServers",
     "Tokens",
     "assert_problem",
+    "course_created",
     "eventually",
     "launcher",
+    "stack_on_free_ports",
 ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from typing import Any
 
-import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
@@ -14,6 +15,8 @@ from nats.js.errors import NotFoundError
 logger = logging.getLogger("edu.events")
 
 DUPLICATE_WINDOW_SECONDS = 2 * 60 * 60
+# How long a start waits for the bus before going on without it.
+FIRST_CONNECT_SECONDS = 3.0
 
 
 class EventBus:
@@ -47,27 +50,36 @@ class EventBus:
         async def on_error(exc: Exception) -> None:
             logger.debug("event bus error", extra={"error": str(exc)})
 
-        nc = await nats.connect(
-            self.url,
-            allow_reconnect=True,
-            max_reconnect_attempts=-1,
-            reconnect_time_wait=0.5,
-            connect_timeout=2,
-            ping_interval=10,
-            max_outstanding_pings=2,
+        options: dict[str, Any] = {
+            "allow_reconnect": True,
+            "max_reconnect_attempts": -1,
+            "reconnect_time_wait": 0.5,
+            "connect_timeout": 2,
+            "ping_interval": 10,
+            "max_outstanding_pings": 2,
             # Consumers ack explicitly, so an unacked message is simply redelivered: there is
             # nothing worth waiting 30 s for at shutdown.
-            drain_timeout=1,
-            disconnected_cb=on_disconnect,
-            reconnected_cb=on_reconnect,
-            error_cb=on_error,
-        )
+            "drain_timeout": 1,
+            "disconnected_cb": on_disconnect,
+            "reconnected_cb": on_reconnect,
+            "error_cb": on_error,
+        }
+        nc = Client()
+        try:
+            # nats-py retries a first connection forever when reconnects are unlimited: bound
+            # it, so a service starts while the bus is down and keeps trying in the background.
+            async with asyncio.timeout(FIRST_CONNECT_SECONDS):
+                await nc.connect(self.url, **options)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await nc.close()
+            raise
         self._nc = nc
         self._js = nc.jetstream(timeout=5)
 
     async def connect(self) -> None:
         """Connect now if the bus answers; otherwise keep trying in the background, so a
-        service starts (and reports not ready) while the bus is down."""
+        service starts (and reports the bus degraded) while it is down."""
         try:
             await self._connect_once()
         except Exception as exc:

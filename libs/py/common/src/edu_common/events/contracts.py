@@ -36,10 +36,6 @@ def register(cls: type[Event]) -> type[Event]:
     return cls
 
 
-def event_class(subject: str) -> type[Event] | None:
-    return _REGISTRY.get(subject)
-
-
 def all_events() -> dict[str, type[Event]]:
     return dict(_REGISTRY)
 
@@ -79,14 +75,6 @@ class CourseSnapshot(Event):
     status: str
     lesson_ids: list[uuid.UUID]
     revision: int
-
-    @property
-    def lesson_count(self) -> int:
-        return len(self.lesson_ids)
-
-    @property
-    def is_free(self) -> bool:
-        return self.price_cents == 0
 
 
 @register

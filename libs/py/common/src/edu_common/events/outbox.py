@@ -16,6 +16,8 @@ from edu_common.metrics import EVENTS_PUBLISHED
 logger = logging.getLogger("edu.outbox")
 
 NOTIFY_CHANNEL = "edu_outbox"
+# How often a relay whose LISTEN connection is down tries to open it again (and polls).
+LISTEN_RETRY_SECONDS = 1.0
 
 
 async def enqueue(conn: asyncpg.Connection, event: Event) -> None:
@@ -127,16 +129,39 @@ class OutboxRelay:
             )
         return int(result.split()[-1])
 
-    async def _listen(self) -> None:
-        # A connection of its own, outside the pool, so the pool never waits on it at close.
-        with contextlib.suppress(Exception):
-            listener: asyncpg.Connection = await asyncpg.connect(self.listen_dsn, timeout=5)
-            await listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-            self._listener = listener
+    async def _listen(self) -> bool:
+        """Opens the LISTEN connection unless it is open; whether the relay is listening.
+
+        Called before every pass, so a connection lost to a database restart is opened again
+        as soon as the database is back, and the pass that follows catches up on anything
+        written meanwhile."""
+        if self._listener is not None and not self._listener.is_closed():
+            return True
+        self._listener = None
+        listener: asyncpg.Connection | None = None
+        try:
+            # A connection of its own, outside the pool, so the pool never waits on it at close.
+            listener = await asyncpg.connect(self.listen_dsn, timeout=5)
+            await listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            logger.debug("outbox listener not connected", extra={"error": repr(exc)})
+            if listener is not None:
+                listener.terminate()
+            return False
+        # Lost (the database restarted, say): wake the loop, which opens a new one.
+        listener.add_termination_listener(self._on_listener_lost)
+        self._listener = listener
+        logger.info("outbox relay listening for new events")
+        return True
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    def _on_listener_lost(self, _: object) -> None:
+        logger.warning("outbox listener lost, polling until it is back")
+        self._wake.set()
 
     async def run(self) -> None:
-        if self.listen_dsn:
-            await self._listen()
         backoff = self.poll_interval
         passes = 0
         current = asyncio.current_task()
@@ -146,6 +171,7 @@ class OutboxRelay:
                 if current is not None and current.cancelling():
                     raise asyncio.CancelledError
                 self._wake.clear()
+                listening = bool(self.listen_dsn) and await self._listen()
                 try:
                     count = await self.publish_pending()
                     backoff = self.poll_interval
@@ -159,9 +185,14 @@ class OutboxRelay:
                         await self.purge_published()
                 if count >= self.batch_size:
                     continue
+                wait = backoff
+                if self.listen_dsn and not listening:
+                    # Not woken by new events: look again soon, and try to listen again.
+                    wait = min(backoff, LISTEN_RETRY_SECONDS)
                 with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
         finally:
             if self._listener is not None:
+                self._listener.remove_termination_listener(self._on_listener_lost)
                 with contextlib.suppress(Exception):
                     await self._listener.close(timeout=2)

@@ -7,10 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
+from edu_common.fields import Omittable
 from edu_common.pagination import Page
 from edu_common.sanitize import Text
 from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints
-from pydantic.json_schema import SkipJsonSchema
 
 from course.catalog.currencies import is_circulating
 
@@ -61,13 +61,13 @@ class CourseUpdate(BaseModel):
     """Fields left out stay as they are; `category_id: null` removes the category. A null for a
     field that cannot be empty is refused (422), so the schema does not offer it."""
 
-    title: Title | SkipJsonSchema[None] = None
-    description: Description | SkipJsonSchema[None] = None
-    level: Level | SkipJsonSchema[None] = None
-    price_cents: Price | SkipJsonSchema[None] = None
-    currency: Currency | SkipJsonSchema[None] = None
+    title: Omittable[Title] = None
+    description: Omittable[Description] = None
+    level: Omittable[Level] = None
+    price_cents: Omittable[Price] = None
+    currency: Omittable[Currency] = None
     category_id: uuid.UUID | None = None
-    duration_minutes: Minutes | SkipJsonSchema[None] = None
+    duration_minutes: Omittable[Minutes] = None
 
 
 class CourseOut(BaseModel):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
+from edu_common.fields import Omittable
 from edu_common.sanitize import Text
 from pydantic import AfterValidator, BaseModel, Field, StrictBool, StrictInt, StringConstraints
-from pydantic.json_schema import SkipJsonSchema
 
 from course.curriculum.content import embed_video_url
 
@@ -44,8 +44,8 @@ class ModuleCreate(BaseModel):
 # Fields left out stay as they are. A null where the column cannot be empty is refused, so the
 # schema does not offer it (SkipJsonSchema keeps the None default out of OpenAPI).
 class ModuleUpdate(BaseModel):
-    title: Title | SkipJsonSchema[None] = None
-    position: Position | SkipJsonSchema[None] = None
+    title: Omittable[Title] = None
+    position: Omittable[Position] = None
 
 
 class ModuleOut(BaseModel):
@@ -66,12 +66,12 @@ class LessonCreate(BaseModel):
 
 
 class LessonUpdate(BaseModel):
-    title: Title | SkipJsonSchema[None] = None
-    content: Markdown | SkipJsonSchema[None] = None
+    title: Omittable[Title] = None
+    content: Omittable[Markdown] = None
     video_url: VideoUrl | None = None
-    duration_minutes: Minutes | SkipJsonSchema[None] = None
-    position: Position | SkipJsonSchema[None] = None
-    is_preview: StrictBool | SkipJsonSchema[None] = None
+    duration_minutes: Omittable[Minutes] = None
+    position: Omittable[Position] = None
+    is_preview: Omittable[StrictBool] = None
 
 
 class LessonOut(BaseModel):

@@ -8,12 +8,13 @@ from typing import Any
 from edu_common.auth import Student
 from edu_common.db import DbConn
 from edu_common.errors import error_responses
-from edu_common.idempotency import IdempotencyKey, IdempotencyRepository, request_hash
+from edu_common.idempotency import Idempotency, Idempotent
 from edu_common.pagination import Cursor, Cursors, Limit
+from edu_common.transactions import DbTransactions, Transactions
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from enrollment.dependencies import DbTransactions, PaymentStatus, Transactions
+from enrollment.dependencies import PaymentClient
 from enrollment.enrollments import service
 from enrollment.enrollments.schemas import (
     EnrollmentCount,
@@ -46,11 +47,11 @@ async def enroll(
     body: EnrollmentIn,
     student: Student,
     transactions: DbTransactions,
-    payments: PaymentStatus,
-    idempotency_key: IdempotencyKey = None,
+    payments: PaymentClient,
+    idempotency: Idempotent,
 ) -> Any:
     try:
-        return await _enroll(transactions, student.user_id, body, idempotency_key)
+        return await _enroll(transactions, student.user_id, body, idempotency)
     except service.PaymentRequiredError:
         if not payments.enabled:
             raise
@@ -58,31 +59,26 @@ async def enroll(
     payment_id = await payments.completed_payment(student.user_id, body.course_id)
     if payment_id is None:
         raise service.PaymentRequiredError
-    return await _enroll(transactions, student.user_id, body, idempotency_key, payment_id)
+    return await _enroll(transactions, student.user_id, body, idempotency, payment_id)
 
 
 async def _enroll(
     transactions: Transactions,
     student_id: uuid.UUID,
     body: EnrollmentIn,
-    idempotency_key: str | None,
+    idempotency: Idempotency,
     confirmed_payment_id: uuid.UUID | None = None,
 ) -> JSONResponse:
     """One transaction: claim the key (or replay), enroll, store the response."""
     async with transactions.begin() as conn:
-        keys = IdempotencyRepository(conn)
-        scope = f"POST /enrollments:{student_id}"
-        if idempotency_key is not None:
-            stored = await keys.claim(scope, idempotency_key, request_hash(body))
-            if stored is not None:
-                return JSONResponse(stored.body, status_code=stored.status)
+        replay = await idempotency.claim(conn, body)
+        if replay is not None:
+            return replay
         enrollment = await service.enroll_student(
             conn, student_id, body.course_id, confirmed_payment_id
         )
         out = EnrollmentOut.model_validate(enrollment, from_attributes=True).model_dump(mode="json")
-        if idempotency_key is not None:
-            await keys.store(scope, idempotency_key, 201, out)
-    return JSONResponse(out, status_code=201)
+        return await idempotency.respond(conn, out, 201)
 
 
 @router.get(

@@ -9,6 +9,8 @@ from datetime import datetime
 import asyncpg
 from edu_common.pagination import PageRequest, newest_first, paginate
 
+from enrollment.progress.percent import progress_percent
+
 _COLUMNS = "id, course_id, student_id, status, created_at"
 # Served by enrollments_by_student (student_id, created_at DESC, id DESC).
 NEWEST_FIRST = newest_first("e.created_at", "e.id")
@@ -38,9 +40,7 @@ class EnrollmentView:
 
     @property
     def progress_percent(self) -> int:
-        if self.total_lessons == 0:
-            return 100 if self.status == "completed" else 0
-        return self.completed_lessons * 100 // self.total_lessons
+        return progress_percent(self.completed_lessons, self.total_lessons, self.status)
 
 
 class EnrollmentRepository:

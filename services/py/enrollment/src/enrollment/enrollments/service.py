@@ -10,7 +10,7 @@ from edu_common.events import enqueue
 from edu_common.events.contracts import EnrollmentCreated
 from edu_common.pagination import CursorCodec, PageRequest
 
-from enrollment.courses.repository import CourseRepository
+from enrollment.courses.repository import COURSES
 from enrollment.enrollments.repository import Enrollment, EnrollmentRepository, EnrollmentView
 from enrollment.payments.repository import PaidCourseRepository
 
@@ -47,7 +47,7 @@ async def enroll_student(
     The payment is known from payment events, or `confirmed_payment_id` is one the payment
     service confirmed for this student and course before its event arrived (it is then
     recorded, as the event will record it again)."""
-    course = await CourseRepository(conn).get(course_id)
+    course = await COURSES.get(conn, course_id)
     if course is None or course.is_archived:
         raise not_found("course")
     if not course.is_free:

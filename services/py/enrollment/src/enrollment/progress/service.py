@@ -10,7 +10,8 @@ from edu_common.errors import AppError, not_found
 from edu_common.events import enqueue
 from edu_common.events.contracts import EnrollmentCompleted
 
-from enrollment.courses.repository import CourseRepository
+from enrollment.courses.repository import COURSES
+from enrollment.progress.percent import progress_percent
 from enrollment.progress.repository import EnrolledCourse, ProgressRepository
 from enrollment.progress.schemas import CourseProgress
 
@@ -23,12 +24,11 @@ def _progress(enrolled: EnrolledCourse, done: set[uuid.UUID], status: str) -> Co
     # Lessons removed from the course no longer count; order follows the course.
     completed = [lesson for lesson in enrolled.lesson_ids if lesson in done]
     total = len(enrolled.lesson_ids)
-    percent = len(completed) * 100 // total if total else (100 if status == "completed" else 0)
     return CourseProgress(
         course_id=enrolled.course_id,
         completed_lessons=len(completed),
         total_lessons=total,
-        percent=percent,
+        percent=progress_percent(len(completed), total, status),
         completed_lesson_ids=completed,
         status=status,
     )
@@ -41,7 +41,7 @@ async def complete_lesson(
     progress = ProgressRepository(conn)
     enrolled = await progress.enrollment_with_lesson(student_id, lesson_id)
     if enrolled is None:
-        if not await CourseRepository(conn).with_lesson(lesson_id):
+        if not await COURSES.with_lesson(conn, lesson_id):
             raise not_found("lesson")
         raise not_enrolled()
     await progress.mark_complete(enrolled.enrollment_id, lesson_id)
@@ -86,7 +86,7 @@ async def course_progress(
     progress = ProgressRepository(conn)
     enrolled = await progress.enrollment_in(student_id, course_id)
     if enrolled is None:
-        if await CourseRepository(conn).get(course_id) is None:
+        if await COURSES.get(conn, course_id) is None:
             raise not_found("course")
         raise not_enrolled()
     done = await progress.completed_lessons(enrolled.enrollment_id)

@@ -91,7 +91,7 @@ async def me(principal: CurrentUser, conn: DbConn) -> Any:
     user = await UserRepository(conn).get(principal.user_id)
     if user is None:
         raise not_found("user")
-    return user.public()
+    return UserOut.model_validate(user)
 
 
 @router.post(
@@ -103,7 +103,7 @@ async def me(principal: CurrentUser, conn: DbConn) -> Any:
 )
 async def verify_email(body: VerifyEmailIn, conn: DbConn) -> Any:
     user = await service.verify_email(conn, body.token)
-    return user.public()
+    return UserOut.model_validate(user)
 
 
 @router.post(

@@ -32,17 +32,6 @@ class User:
     def from_row(cls, row: asyncpg.Record) -> User:
         return cls(**dict(row))
 
-    def public(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "email": self.email,
-            "name": self.name,
-            "role": self.role,
-            "is_verified": self.is_verified,
-            "email_verified": self.email_verified,
-            "created_at": self.created_at,
-        }
-
 
 def _user(row: asyncpg.Record | None) -> User | None:
     return User.from_row(row) if row is not None else None

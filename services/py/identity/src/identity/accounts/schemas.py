@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from edu_common.sanitize import Text
 from email_validator import validate_email
-from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 
 def _ascii_domain(address: str) -> str:
@@ -52,6 +52,10 @@ class LoginIn(BaseModel):
 
 
 class UserOut(BaseModel):
+    """What anyone allowed to see an account sees of it (never its password hash)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: uuid.UUID
     email: str
     name: str

@@ -28,7 +28,7 @@ async def pending_teachers(
     _: Admin, conn: DbConn, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
 ) -> Any:
     users, next_cursor = await service.pending_teachers(conn, cursors, limit, cursor)
-    return {"items": [u.public() for u in users], "next_cursor": next_cursor}
+    return {"items": [UserOut.model_validate(u) for u in users], "next_cursor": next_cursor}
 
 
 @router.patch(
@@ -41,4 +41,4 @@ async def pending_teachers(
 )
 async def verify_teacher(user_id: uuid.UUID, _: Admin, conn: DbConn) -> Any:
     user = await service.verify_teacher(conn, user_id)
-    return user.public()
+    return UserOut.model_validate(user)

@@ -56,7 +56,7 @@ async def _issue(
         access_token=access_token_for(signer, user, family_id),
         refresh_token=raw,
         expires_in=signer.access_ttl_seconds,
-        user=UserOut.model_validate(user.public()),
+        user=UserOut.model_validate(user),
     )
 
 

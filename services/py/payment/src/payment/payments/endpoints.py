@@ -8,51 +8,46 @@ from typing import Any
 from edu_common.auth import CurrentUser, Student
 from edu_common.db import DbConn
 from edu_common.errors import error_responses
-from edu_common.idempotency import IdempotencyKey, IdempotencyRepository, request_hash
+from edu_common.idempotency import Idempotent
 from edu_common.pagination import Cursor, Cursors, Limit
+from edu_common.transactions import DbTransactions
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
-from payment.dependencies import Provider
-from payment.payments import service
+from payment.dependencies import Provider, Settings
+from payment.payments import checkout, service
 from payment.payments.schemas import PaymentIn, PaymentOut, PaymentPage
 
 router = APIRouter(tags=["payments"])
 
-
-def _out(payment: Any) -> dict[str, Any]:
-    return PaymentOut.model_validate(payment, from_attributes=True).model_dump(mode="json")
+_out = checkout.payment_out
 
 
 @router.post(
     "/payments",
     status_code=201,
     response_model=PaymentOut,
-    responses=error_responses(400, 401, 402, 403, 404, 409, 422),
+    responses=error_responses(400, 401, 402, 403, 404, 409, 422, 503),
     summary="Pay for a course",
     description="The amount is the course's price as the server knows it. 404 for an unknown "
     "course, 400 `course_is_free`, 409 `already_paid`, 402 `payment_declined`. With an "
     "`Idempotency-Key`, a repeat with the same body replays the first 201; a different body "
-    "is a 409 `idempotency_key_reused`.",
+    "is a 409 `idempotency_key_reused`. A request that finds the same purchase being charged "
+    "by another waits for it. When the provider's answer is unknown (it failed or timed out), "
+    "503 `payment_pending` with `Retry-After`: trying again resumes the same payment, which "
+    "is never charged twice.",
 )
 async def create_payment(
     body: PaymentIn,
     student: Student,
-    conn: DbConn,
+    transactions: DbTransactions,
     provider: Provider,
-    idempotency_key: IdempotencyKey = None,
+    settings: Settings,
+    idempotency: Idempotent,
 ) -> Any:
-    keys = IdempotencyRepository(conn)
-    scope = f"POST /payments:{student.user_id}"
-    if idempotency_key is not None:
-        stored = await keys.claim(scope, idempotency_key, request_hash(body))
-        if stored is not None:
-            return JSONResponse(stored.body, status_code=stored.status)
-    payment = await service.pay_for_course(conn, provider, student.user_id, body.course_id)
-    out = _out(payment)
-    if idempotency_key is not None:
-        await keys.store(scope, idempotency_key, 201, out)
-    return JSONResponse(out, status_code=201)
+    # Short transactions of its own: no connection is held while the provider answers.
+    return await checkout.pay_for_course(
+        transactions, provider, settings, idempotency, student.user_id, body
+    )
 
 
 @router.get(

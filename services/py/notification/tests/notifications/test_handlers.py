@@ -19,14 +19,31 @@ async def _twice(deliver, event):
 
 
 async def _settle(notification, consumer="notification-inbox"):
-    """Waits until the consumer has seen every message published so far."""
+    """Waits until the consumer has acknowledged every message published so far: its ack
+    floor reaches the stream's last sequence (repeats included, which change nothing else)."""
     bus = notification.app.state.event_bus
-    for _ in range(100):
+    last = (await bus.js.stream_info(bus.stream)).state.last_seq
+    for _ in range(200):
         info = await bus.js.consumer_info(bus.stream, consumer)
-        if info.num_pending == 0 and info.num_ack_pending == 0:
+        if info.ack_floor.stream_seq >= last and info.num_ack_pending == 0:
             return
         await asyncio.sleep(0.05)
-    raise AssertionError("events still pending")
+    raise AssertionError(f"events up to {last} not all acknowledged: {info}")
+
+
+async def _mail_sent(notification, recipient):
+    """Waits until the sender has sent every queued mail; returns how many went to
+    `recipient`. The fake server has each one when its row is marked sent."""
+    for _ in range(200):
+        row = await notification.pool.fetchrow(
+            "SELECT count(*) FILTER (WHERE sent_at IS NULL) AS unsent,"
+            " count(*) FILTER (WHERE recipient = $1) AS to_recipient FROM mail_outbox",
+            recipient,
+        )
+        if row["unsent"] == 0:
+            return row["to_recipient"]
+        await asyncio.sleep(0.05)
+    raise AssertionError("mail still unsent")
 
 
 async def test_registration_welcomes_once(deliver, inbox, notification, tokens):
@@ -101,7 +118,7 @@ async def test_payment_sends_one_receipt_to_a_known_student(
     assert "49.99 USD" in mails[0].body
     assert "Async Python" in mails[0].body
     assert "Grace" in mails[0].body
-    await asyncio.sleep(0.3)
+    assert await _mail_sent(notification, address) == 1
     assert len(mailbox.to(address, "receipt")) == 1
 
 
@@ -134,5 +151,5 @@ async def test_teacher_verification_notifies_and_mails_once(
     assert len(await inbox(headers, "teacher_verified")) == 1
     mails = await mailbox.wait_for(address, "verified")
     assert "Alan" in mails[0].body
-    await asyncio.sleep(0.3)
+    assert await _mail_sent(notification, address) == 1
     assert len(mailbox.to(address, "verified")) == 1

@@ -31,9 +31,13 @@ async def test_client_enrolling_first_then_event_is_one_enrollment(
     await _publish(enrollment, paid)
 
     async def paid_known() -> bool:
+        # The course too: its events reach enrollment through a consumer of their own.
         return bool(
             await enrollment.pool.fetchval(
-                "SELECT true FROM paid_courses WHERE student_id = $1", student_id
+                "SELECT true FROM paid_courses WHERE student_id = $1"
+                " AND EXISTS (SELECT 1 FROM courses WHERE id = $2)",
+                student_id,
+                course.course_id,
             )
         )
 

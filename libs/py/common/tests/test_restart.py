@@ -1,0 +1,223 @@
+"""PostgreSQL killed and restarted under running code: requests answer 503 while it is down and
+are served once it is back, and the outbox relay listens again. A server of its own, so the
+rest of the suite never sees the outage."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from edu_common.db import DatabaseUnavailableError, create_pool, transaction
+from edu_common.events import OutboxRelay, enqueue
+from edu_common.events.contracts import TeacherVerified
+from edu_common.migrations import COMMON_MIGRATIONS, migrate
+from edu_common.settings import ServiceSettings
+from edu_devstack.infra import EmbeddedPostgres
+from edu_devstack.processes import free_port
+from edu_devstack.testing import assert_problem
+
+
+def _state(pid: int) -> str | None:
+    """The process state letter, None once the process is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return stat.rsplit(")", 1)[1].split()[0]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def kill_postgres(server: EmbeddedPostgres) -> None:
+    """SIGKILL to the postmaster and every backend, as an out-of-memory kill would do."""
+    pid = int((server.pgdata / "postmaster.pid").read_text().splitlines()[0])
+    victims = [pid, *_children(pid)]
+    for victim in victims:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while any(_state(v) not in (None, "Z") for v in victims):
+        assert time.monotonic() < deadline, "PostgreSQL processes survived SIGKILL"
+        time.sleep(0.05)
+    # Nothing here reaps the dead postmaster, and PostgreSQL refuses to start while a lock file
+    # names a process that still exists, even as a zombie: clear what the crash left behind.
+    lock_files = [server.pgdata / "postmaster.pid"]
+    lock_files += Path(server._socket_dir()).glob(".s.PGSQL.*.lock")
+    for lock in lock_files:
+        lock.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="module")
+def own_postgres() -> Iterator[EmbeddedPostgres]:
+    root = Path(tempfile.mkdtemp(prefix="edu-test-restart-"))
+    server = EmbeddedPostgres(root, free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        with contextlib.suppress(Exception):
+            server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+async def own_database(own_postgres: EmbeddedPostgres) -> str:
+    """A fresh empty database on the private server; its URL."""
+    if not own_postgres.is_running():
+        own_postgres.start()
+    name = f"t_restart_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(own_postgres.url())
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return own_postgres.url(name)
+
+
+async def test_outage_answers_503_and_the_restarted_database_is_served_without_500(
+    own_postgres, own_database, launch_sample, tokens
+):
+    svc = await launch_sample(
+        database_url=own_database,
+        db_pool_min_size=3,
+        db_pool_max_size=3,
+        db_acquire_timeout=1,
+    )
+    _, student = tokens.student()
+    r = await svc.client.post("/notes", json={"text": "before"}, headers=student)
+    assert r.status_code == 201, r.text
+    note = r.json()["id"]
+
+    kill_postgres(own_postgres)
+    # Both ways to run in a transaction: the request's, and one an endpoint opens itself.
+    for _ in range(3):
+        r = await svc.client.post("/notes", json={"text": "during"}, headers=student)
+        assert_problem(r, 503, "database_unavailable")
+        assert r.headers["retry-after"] == "1"
+        r = await svc.client.get(f"/notes/{note}/standalone")
+        assert_problem(r, 503, "database_unavailable")
+        assert r.headers["retry-after"] == "1"
+
+    # Not ready: the one dependency this instance cannot serve without.
+    body = assert_problem(await svc.client.get("/health/ready"), 503, "not_ready")
+    assert body["checks"]["database"] == "unavailable"
+    assert body["detail"] == "unavailable: database"
+
+    own_postgres.start()
+    # Every pooled connection died with the server: none may surface as a 500.
+    for i in range(6):
+        r = await svc.client.get(f"/notes/{note}/standalone")
+        assert r.status_code == 200, r.text
+        r = await svc.client.post("/notes", json={"text": f"after {i}"}, headers=student)
+        assert r.status_code == 201, r.text
+    r = await svc.client.get("/health/ready")
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "ok"
+    texts = [row["text"] for row in await svc.pool.fetch("SELECT text FROM notes ORDER BY id")]
+    assert texts == ["before", *(f"after {i}" for i in range(6))]
+
+
+async def test_transaction_outside_a_request_is_database_unavailable_while_down(
+    own_postgres, own_database
+):
+    pool = await asyncpg.create_pool(own_database, min_size=1, max_size=1)
+    try:
+        async with transaction(pool, timeout=1) as conn:
+            assert await conn.fetchval("SELECT 1") == 1
+        kill_postgres(own_postgres)
+        with pytest.raises(DatabaseUnavailableError):
+            async with transaction(pool, timeout=1) as conn:
+                await conn.fetchval("SELECT 1")
+        own_postgres.start()
+        async with transaction(pool, timeout=5) as conn:
+            assert await conn.fetchval("SELECT 1") == 1
+    finally:
+        pool.terminate()
+
+
+async def _listening(server: EmbeddedPostgres) -> bool:
+    try:
+        admin = await asyncpg.connect(server.url(), timeout=2)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    try:
+        return bool(
+            await admin.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%edu_outbox%'"
+            )
+        )
+    finally:
+        await admin.close()
+
+
+async def test_relay_listens_again_after_a_restart(
+    own_postgres, own_database, make_bus, background, eventually
+):
+    conn = await asyncpg.connect(own_database)
+    try:
+        await migrate(conn, [("common", COMMON_MIGRATIONS)])
+    finally:
+        await conn.close()
+    pool = await create_pool(
+        ServiceSettings(service_name="restart-tests", database_url=own_database),
+        min_size=1,
+        max_size=2,
+    )
+    bus = await make_bus()
+    # Polling alone would take 30 s (10 s after a failed pass): only LISTEN is this fast.
+    relay = OutboxRelay(pool, bus, poll_interval=30, listen_dsn=own_database)
+    relay_task = background(relay.run())
+
+    async def published(event: TeacherVerified) -> float:
+        started = asyncio.get_running_loop().time()
+        async with transaction(pool, timeout=5) as tx:
+            await enqueue(tx, event)
+
+        async def out() -> bool:
+            return bool(
+                await pool.fetchval(
+                    "SELECT published_at IS NOT NULL FROM outbox WHERE event_id = $1",
+                    event.event_id,
+                )
+            )
+
+        await eventually(out, timeout=20)
+        return asyncio.get_running_loop().time() - started
+
+    def event() -> Any:
+        return TeacherVerified(user_id=uuid.uuid4(), email="t@example.com", name="Ada")
+
+    try:
+        await eventually(lambda: _listening(own_postgres))
+        assert await published(event()) < 3
+
+        kill_postgres(own_postgres)
+        own_postgres.start()
+        await eventually(lambda: _listening(own_postgres), timeout=10)
+        latencies = [await published(event()) for _ in range(5)]
+        assert max(latencies) < 3, latencies
+        info = await bus.js.stream_info(bus.stream)
+        assert info.state.messages == 6
+    finally:
+        relay_task.cancel()
+        await asyncio.wait([relay_task], timeout=10)
+        pool.terminate()
