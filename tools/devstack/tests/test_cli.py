@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from edu_devstack import cli
+from edu_devstack.environment import service_env
 from edu_devstack.mailsink import read_mails, store_message
 from edu_devstack.processes import StackError, free_port
 from edu_devstack.settings import find_root
@@ -96,3 +97,39 @@ def test_root_is_the_workspace(tmp_path: Path) -> None:
     root = find_root(Path(__file__).parent)
     assert (root / "pyproject.toml").is_file()
     assert (root / "tools" / "devstack").is_dir()
+
+
+def test_workers_start_services_in_production_without_demo_data(tmp_path: Path) -> None:
+    stack = Stack.from_env({"EDU_HOME": str(tmp_path)})
+    stack.settings.workers = 3
+    dirs = set()
+    services = [s for s in stack.settings.services if s.name != "web"]
+    for service in services:
+        env = service_env(stack.settings, stack.secrets, service)
+        p = service.env_prefix
+        assert env[f"{p}ENVIRONMENT"] == "production"
+        assert env[f"{p}WORKERS"] == "3"
+        assert env[f"{p}CURSOR_SECRET"]
+        assert env[f"{p}JWT_PUBLIC_KEY"]
+        assert "EDU_COURSE_SEED_DEMO_DATA" not in env
+        assert "EDU_IDENTITY_SEED_DEMO_USERS" not in env
+        dirs.add(env["PROMETHEUS_MULTIPROC_DIR"])
+    assert len(dirs) == len(services)
+    identity = service_env(stack.settings, stack.secrets, services[0])
+    assert identity["EDU_IDENTITY_JWT_PRIVATE_KEY"]
+
+
+def test_without_workers_the_stack_is_for_development(tmp_path: Path) -> None:
+    stack = Stack.from_env({"EDU_HOME": str(tmp_path)})
+    service = next(s for s in stack.settings.services if s.name == "identity")
+    identity = service_env(stack.settings, stack.secrets, service)
+    assert identity["EDU_IDENTITY_ENVIRONMENT"] == "development"
+    assert identity["EDU_IDENTITY_SEED_DEMO_USERS"] == "true"
+    assert "EDU_IDENTITY_WORKERS" not in identity
+    assert "PROMETHEUS_MULTIPROC_DIR" not in identity
+
+
+def test_workers_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["up", "--workers", "0"])
+    assert "between 1 and 64" in capsys.readouterr().err

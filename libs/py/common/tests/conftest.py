@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 from edu_common.app import ServiceSpec, create_app
 from edu_common.auth import Admin, CurrentUser, VerifiedTeacher
+from edu_common.cache import JsonCache
 from edu_common.db import DbConn, after_commit, create_pool, transaction
 from edu_common.errors import AppError, error_responses, not_found
 from edu_common.events import EventBus, enqueue
@@ -83,6 +84,20 @@ async def get_note(note_id: int, conn: DbConn) -> Any:
     if row is None:
         raise not_found("note")
     return dict(row)
+
+
+@router.get("/notes/{note_id}/cached", response_model=NoteOut, responses=error_responses(404))
+async def get_note_cached(note_id: int, conn: DbConn, request: Request) -> Any:
+    """`get_note` through the cache, as a service reads a hot row."""
+    cache = JsonCache(request.app.state.redis, "sample:note")
+    found = await cache.get(note_id)
+    if found is None:
+        row = await conn.fetchrow("SELECT id, text FROM notes WHERE id = $1", note_id)
+        if row is None:
+            raise not_found("note")
+        found = dict(row)
+        await cache.set(note_id, found)
+    return found
 
 
 @router.get("/notes/{note_id}/standalone", response_model=NoteOut, responses=error_responses(404))

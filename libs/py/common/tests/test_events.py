@@ -13,9 +13,17 @@ from typing import Any, ClassVar
 
 import pytest
 from edu_common.db import after_commit
-from edu_common.events import EventBus, EventConsumer, OutboxRelay, enqueue, enqueue_many
+from edu_common.events import (
+    EventBus,
+    EventConsumer,
+    OutboxRelay,
+    enqueue,
+    enqueue_many,
+    outbox_backlog,
+)
 from edu_common.events.contracts import Event, TeacherVerified, all_events, register
 from nats.js.errors import NotFoundError
+from prometheus_client import REGISTRY
 
 
 def teacher_verified(**kw: Any) -> TeacherVerified:
@@ -432,3 +440,49 @@ def test_subjects_are_unique_versioned_and_registered():
     with pytest.raises(ValueError, match="share the subject"):
         register(Clash)
     assert all_events()[TeacherVerified.subject] is TeacherVerified
+
+
+async def test_backlog_counts_unpublished_events_and_the_oldest_age(event_db, make_bus):
+    assert await outbox_backlog(event_db.pool) == (0, 0.0)
+    async with event_db.pool.acquire() as conn, conn.transaction():
+        for _ in range(3):
+            await enqueue(conn, teacher_verified())
+    await event_db.pool.execute("UPDATE outbox SET created_at = now() - interval '90 seconds'")
+
+    waiting, oldest = await outbox_backlog(event_db.pool)
+    assert waiting == 3
+    assert 90 <= oldest < 120
+
+    relay = OutboxRelay(event_db.pool, await make_bus())
+    assert await relay.publish_pending() == 3
+    assert await outbox_backlog(event_db.pool) == (0, 0.0)
+
+
+async def test_consumer_reports_pending_events_and_handling_lag(
+    event_db, make_bus, background, eventually
+):
+    bus = await make_bus()
+    consumer = consumer_for(bus, event_db)
+    await consumer._subscription()
+    late = teacher_verified(occurred_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=40))
+    fresh = teacher_verified()
+    for event in (late, fresh):
+        await bus.publish(
+            event.subject, event.model_dump_json().encode(), msg_id=str(event.event_id)
+        )
+    assert await consumer.pending() == 2
+
+    background(consumer.run())
+
+    async def handled() -> bool:
+        return len(await effects(event_db)) == 2 and await consumer_settled(bus, consumer.name)
+
+    await eventually(handled)
+    assert await consumer.pending() == 0
+    labels = {"consumer": consumer.name}
+    assert REGISTRY.get_sample_value("event_handling_lag_seconds_count", labels) == 2
+    total = REGISTRY.get_sample_value("event_handling_lag_seconds_sum", labels)
+    assert total is not None
+    assert 40 <= total < 70
+    slow = REGISTRY.get_sample_value("event_handling_lag_seconds_bucket", labels | {"le": "30.0"})
+    assert slow == 1

@@ -1,6 +1,7 @@
 """`edu`: the developer entry point of EduPlatform.
 
-edu up [--detach]   start PostgreSQL, Valkey, NATS, the mail sink and every service
+edu up [--detach] [--workers N]
+                    start PostgreSQL, Valkey, NATS, the mail sink and every service
 edu down            stop everything started from this data directory
 edu status          each part: running or stopped, port, readiness
 edu reset           stop and wipe the data directory
@@ -52,6 +53,7 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 
 def cmd_up(args: argparse.Namespace) -> int:
     stack = Stack.from_env()
+    stack.settings.workers = args.workers
     started = time.monotonic()
     services = stack.settings.installed_services()
     _print(f"edu: starting the stack in {stack.settings.home}")
@@ -111,7 +113,9 @@ def _print_ready(stack: Stack, services: list[Service], elapsed: float) -> None:
     _print(
         f"  {'mail sink':<{width}}  smtp://127.0.0.1:{settings.smtp_port}  (`edu mail` lists it)"
     )
-    if any(s.name == "identity" for s in services):
+    if settings.workers is not None:
+        _print(f"\nProduction mode, {settings.workers} worker(s) per service, no demo data.")
+    elif any(s.name == "identity" for s in services):
         _print("\nDemo logins:")
         for user in DEMO_USERS:
             _print(f"  {user.role:<8} {user.email} / {DEMO_PASSWORD}")
@@ -211,6 +215,16 @@ def cmd_test(args: argparse.Namespace, extra: list[str]) -> int:
     return subprocess.call(argv, cwd=root)  # noqa: S603 - our own interpreter, user's args
 
 
+def _worker_count(raw: str) -> int:
+    try:
+        count = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a number of workers") from None
+    if not 1 <= count <= 64:
+        raise argparse.ArgumentTypeError("the number of workers is between 1 and 64")
+    return count
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="edu",
@@ -221,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     up = sub.add_parser("up", help="start the platform with demo data")
     up.add_argument("--detach", "-d", action="store_true", help="return once ready")
+    up.add_argument(
+        "--workers",
+        type=_worker_count,
+        metavar="N",
+        help="N worker processes per service, in production mode: no demo data or logins",
+    )
     sub.add_parser("down", help="stop everything")
     sub.add_parser("status", help="show what is running")
     sub.add_parser("reset", help="stop and wipe the data directory")

@@ -20,7 +20,7 @@ def service_env(settings: StackSettings, secrets: StackSecrets, service: Service
             f"{p}NATS_URL": settings.nats_url(),
             f"{p}JWT_PUBLIC_KEY": public_pem,
             f"{p}PORT": str(service.port),
-            f"{p}ENVIRONMENT": "development",
+            f"{p}ENVIRONMENT": "production" if production(settings, service) else "development",
             f"{p}CURSOR_SECRET": secrets.cursor_secret(),
             # Every service that sends mail sends it to the local sink.
             f"{p}SMTP_HOST": HOST,
@@ -34,13 +34,28 @@ def service_env(settings: StackSettings, secrets: StackSecrets, service: Service
     if service.name == "web":
         # The origin browsers use: a form posted from any other is refused.
         env["EDU_WEB_PUBLIC_URL"] = service.url
+    if service.name == "identity":
+        env["EDU_IDENTITY_JWT_PRIVATE_KEY"] = private_pem
+    if settings.workers is not None and production(settings, service):
+        env.update(worker_env(settings, service, settings.workers))
+        return env
     if service.name == "course":
         env["EDU_COURSE_SEED_DEMO_DATA"] = "true"
     if service.name == "identity":
-        env.update(
-            {
-                "EDU_IDENTITY_JWT_PRIVATE_KEY": private_pem,
-                "EDU_IDENTITY_SEED_DEMO_USERS": "true",
-            }
-        )
+        env["EDU_IDENTITY_SEED_DEMO_USERS"] = "true"
+    return env
+
+
+def production(settings: StackSettings, service: Service) -> bool:
+    """With --workers the services run in production mode. The web app stays one development
+    process: production wants a secret key of its own that the dev stack does not make."""
+    return settings.workers is not None and service.name != "web"
+
+
+def worker_env(settings: StackSettings, service: Service, workers: int) -> dict[str, str]:
+    """Several workers: each service's metrics files in a directory of its own, which the
+    service empties when it starts."""
+    env = {f"{service.env_prefix}WORKERS": str(workers)}
+    if workers > 1:
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(settings.home / "metrics" / service.name)
     return env

@@ -61,6 +61,9 @@ class StackSettings:
     nats_port: int
     smtp_port: int
     services: list[Service] = field(default_factory=list)
+    # `edu up --workers N`: N worker processes per service in production mode (no demo data,
+    # no reload). None: one process per service in development mode, with demo data.
+    workers: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> StackSettings:

@@ -21,10 +21,10 @@ from edu_common.errors import PROBLEM_JSON, Problem, error_responses, install_er
 from edu_common.events.bus import EventBus
 from edu_common.events.consumer import EventConsumer, Handler
 from edu_common.events.contracts import Event
-from edu_common.events.outbox import OutboxRelay
+from edu_common.events.outbox import OutboxRelay, outbox_backlog
 from edu_common.logs import configure_logging
 from edu_common.mail import MailSender, SmtpConfig
-from edu_common.metrics import metrics_endpoint, watch_pool
+from edu_common.metrics import ServiceReadings, metrics_endpoint, worker_exited
 from edu_common.middleware import MAX_BODY_BYTES, BodySizeLimitMiddleware, RequestContextMiddleware
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
 from edu_common.pagination import CursorCodec
@@ -32,6 +32,7 @@ from edu_common.routing import guard_fixed_paths
 from edu_common.security.keys import load_public_keys
 from edu_common.security.tokens import TokenVerifier
 from edu_common.settings import MailSettings, ServiceSettings
+from edu_common.workers import multiprocess_dir
 
 logger = logging.getLogger("edu.app")
 
@@ -95,7 +96,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         configure_logging(spec.name, settings.log_level)
         state = app.state
         state.db_pool = await create_pool(settings)
-        watch_pool(lambda: pool_sizes(state.db_pool))
+        state.metrics = readings = ServiceReadings(lambda: pool_sizes(state.db_pool))
         if settings.run_migrations:
             sources = [("common", COMMON_MIGRATIONS)]
             if spec.migrations is not None:
@@ -105,6 +106,8 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         state.redis = create_redis(settings)
         state.event_bus = None
         tasks: list[asyncio.Task[None]] = []
+        if multiprocess_dir():
+            tasks.append(asyncio.create_task(_supervise("pool-metrics", readings.sample_pool)))
         if settings.events_enabled:
             bus = EventBus(
                 settings.nats_url,
@@ -120,8 +123,10 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
                 listen_dsn=settings.database_url,
             )
             tasks.append(asyncio.create_task(_supervise("outbox-relay", relay.run)))
+            readings.backlog = lambda: outbox_backlog(state.db_pool)
             for consumer_name, handlers in spec.consumers.items():
                 consumer = EventConsumer(consumer_name, bus, state.db_pool, handlers)
+                readings.pending[consumer_name] = consumer.pending
                 tasks.append(asyncio.create_task(_supervise(consumer_name, consumer.run)))
         if isinstance(settings, MailSettings) and spec.sends_mail:
             sender = MailSender(
@@ -151,6 +156,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             await state.event_bus.close()
         await state.redis.aclose()
         await state.db_pool.close()
+        worker_exited()
 
     app = FastAPI(
         title=spec.title,

@@ -32,6 +32,8 @@ class ServiceSettings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
     access_log: bool = True
+    # Worker processes (`python -m <service>`); above 1, metrics go to PROMETHEUS_MULTIPROC_DIR.
+    workers: int = Field(default=1, ge=1, le=64)
 
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     db_pool_min_size: int = Field(default=2, ge=0)

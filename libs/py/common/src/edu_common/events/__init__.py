@@ -4,6 +4,14 @@ and consumers that record what they processed so a redelivered event has one eff
 from edu_common.events.bus import EventBus
 from edu_common.events.consumer import EventConsumer
 from edu_common.events.contracts import Event
-from edu_common.events.outbox import OutboxRelay, enqueue, enqueue_many
+from edu_common.events.outbox import OutboxRelay, enqueue, enqueue_many, outbox_backlog
 
-__all__ = ["Event", "EventBus", "EventConsumer", "OutboxRelay", "enqueue", "enqueue_many"]
+__all__ = [
+    "Event",
+    "EventBus",
+    "EventConsumer",
+    "OutboxRelay",
+    "enqueue",
+    "enqueue_many",
+    "outbox_backlog",
+]

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 from edu_common.db import transaction
 from edu_common.events.bus import EventBus
 from edu_common.events.contracts import Event
-from edu_common.metrics import EVENTS_CONSUMED
+from edu_common.metrics import EVENT_HANDLING_LAG, EVENTS_CONSUMED
 
 logger = logging.getLogger("edu.consumer")
 
@@ -82,7 +83,17 @@ class EventConsumer:
             if not first:
                 return False
             await handler(conn, event)
+        occurred = event.occurred_at
+        if occurred.tzinfo is None:
+            occurred = occurred.replace(tzinfo=UTC)
+        lag = (datetime.now(UTC) - occurred).total_seconds()
+        EVENT_HANDLING_LAG.labels(self.name).observe(max(lag, 0.0))
         return True
+
+    async def pending(self) -> int:
+        """Events in the stream this durable consumer has not been delivered yet."""
+        info = await self.bus.js.consumer_info(self.bus.stream, self.name)
+        return int(info.num_pending or 0)
 
     async def _process(self, msg: Msg) -> None:
         subject = self.bus.relative_subject(msg.subject)

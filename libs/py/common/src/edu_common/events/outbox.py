@@ -42,6 +42,18 @@ async def enqueue_many(conn: asyncpg.Connection, events: Sequence[Event]) -> Non
     await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
 
 
+async def outbox_backlog(pool: asyncpg.Pool) -> tuple[int, float]:
+    """(events not yet published, age in seconds of the oldest of them, 0 when none)."""
+    row = await pool.fetchrow(
+        "SELECT count(*) AS waiting,"
+        " coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest"
+        " FROM outbox WHERE published_at IS NULL"
+    )
+    if row is None:
+        return 0, 0.0
+    return int(row["waiting"]), float(row["oldest"])
+
+
 class OutboxRelay:
     """Publishes unpublished outbox rows in order, marking each once JetStream has stored it.
 
