@@ -91,25 +91,42 @@ def add_lesson(client: httpx.AsyncClient, teacher: Any) -> Any:
 
 
 @pytest.fixture
-def deliver(course_service: Any) -> Any:
+def delivered() -> list[uuid.UUID]:
+    """The ids of the events `deliver` has sent in this test."""
+    return []
+
+
+@pytest.fixture
+def deliver(course_service: Any, delivered: list[uuid.UUID]) -> Any:
     """Publishes an event on the service's bus, as enrollment's outbox relay would; each call
     is a new message, so the same event can be delivered as often as asked."""
 
     async def send(event: Event) -> None:
         bus = course_service.app.state.event_bus
         await bus.publish(event.subject, event.model_dump_json().encode(), msg_id=str(uuid.uuid4()))
+        delivered.append(event.event_id)
 
     return send
 
 
 @pytest.fixture
-def settle(course_service: Any) -> Any:
-    """Waits until the enrollment consumer has handled every message published so far."""
+def settle(course_service: Any, delivered: list[uuid.UUID]) -> Any:
+    """Waits until the enrollment consumer has handled every message published so far: each
+    delivered event has its processed-event row, and nothing is left to deliver or acknowledge
+    (so repeats are settled too)."""
 
     async def wait() -> None:
         bus = course_service.app.state.event_bus
 
         async def drained() -> bool:
+            processed = await course_service.pool.fetchval(
+                "SELECT count(DISTINCT event_id) FROM processed_events"
+                " WHERE consumer = $1 AND event_id = ANY($2::uuid[])",
+                ENROLLMENTS,
+                delivered,
+            )
+            if processed < len(set(delivered)):
+                return False
             try:
                 info = await bus.js.consumer_info(bus.stream, ENROLLMENTS)
             except NotFoundError:
