@@ -1,7 +1,8 @@
 """`edu lint`: the checks CI runs on the code, the same on a developer's machine.
 
 ruff (lint and format), mypy (strict) over the shared library, the dev stack and each
-service, and the import contracts: a service imports only itself and `edu_common`,
+service and over each test suite (from its own project directory), and the import
+contracts: a service imports only itself and `edu_common`,
 `edu_common` imports no service, and the tests of a service import no other service.
 """
 
@@ -22,6 +23,9 @@ DEVSTACK = "edu_devstack"
 SHARED_SOURCES = ("libs/py/common/src", "tools/devstack/src")
 # Tools beside the dev stack: checked with it, never on a service's path.
 TOOL_SOURCES = ("tools/seed/src", "tools/locust/src")
+# The projects whose test suite (each a package named `tests`, beside `src`) mypy checks;
+# the whole-platform flows live in the workspace's own tests/flows.
+TYPED_SUITES = ("tools/devstack", "tools/seed", "tools/locust")
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,22 @@ class Lint:
             if src.is_dir():
                 env = _with_path("MYPYPATH", shared)
                 self._run(f"mypy: {component.name}", [*mypy, str(src)], env)
+        for project in TYPED_SUITES:
+            self.mypy_suite(project)
+
+    def mypy_suite(self, project: str) -> None:
+        """One suite's `tests`, checked from its project (where it is found, and only there)
+        with the workspace's configuration and a cache of its own: every suite is `tests`."""
+        directory = self.root / project
+        if not (directory / "tests").is_dir():
+            return
+        config = self.root / "pyproject.toml"
+        cache = self.root / ".mypy_cache" / ("tests-" + project.replace("/", "-"))
+        argv = [sys.executable, "-m", "mypy", "--config-file", str(config)]
+        argv += ["--cache-dir", str(cache), "--explicit-package-bases", "tests"]
+        sources = [directory / "src", *(self.root / p for p in SHARED_SOURCES)]
+        env = _with_path("MYPYPATH", [p for p in sources if p.is_dir()])
+        self._run(f"mypy: tests of {project}", argv, env, cwd=directory)
 
     def imports(self) -> None:
         for check in import_checks(self.root):
