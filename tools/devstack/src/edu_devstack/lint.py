@@ -25,7 +25,7 @@ SHARED_SOURCES = ("libs/py/common/src", "tools/devstack/src")
 TOOL_SOURCES = ("tools/seed/src", "tools/locust/src")
 # The projects whose test suite (each a package named `tests`, beside `src`) mypy checks;
 # the whole-platform flows live in the workspace's own tests/flows.
-TYPED_SUITES = ("tools/devstack", "tools/seed", "tools/locust")
+TYPED_SUITES = ("tools/devstack", "tools/seed", "tools/locust", "apps/web")
 
 
 @dataclass(frozen=True)
@@ -157,14 +157,17 @@ class Lint:
     def mypy_suite(self, project: str) -> None:
         """One suite's `tests`, checked from its project (where it is found, and only there)
         with the workspace's configuration and a cache of its own: every suite is `tests`."""
-        directory = self.root / project
-        if not (directory / "tests").is_dir():
+        root = self.root.resolve()  # the suite runs elsewhere: every path is absolute
+        directory = root / project
+        tests = directory / "tests"
+        if not tests.is_dir():
             return
-        config = self.root / "pyproject.toml"
-        cache = self.root / ".mypy_cache" / ("tests-" + project.replace("/", "-"))
+        config = root / "pyproject.toml"
+        cache = root / ".mypy_cache" / ("tests-" + project.replace("/", "-"))
         argv = [sys.executable, "-m", "mypy", "--config-file", str(config)]
         argv += ["--cache-dir", str(cache), "--explicit-package-bases", "tests"]
-        sources = [directory / "src", *(self.root / p for p in SHARED_SOURCES)]
+        # A suite's own helpers beside its tests (the web app's `fakes`) import as top-level.
+        sources = [tests, directory / "src", *(root / p for p in SHARED_SOURCES)]
         env = _with_path("MYPYPATH", [p for p in sources if p.is_dir()])
         self._run(f"mypy: tests of {project}", argv, env, cwd=directory)
 
