@@ -25,7 +25,7 @@ SHARED_SOURCES = ("libs/py/common/src", "tools/devstack/src")
 TOOL_SOURCES = ("tools/seed/src", "tools/locust/src")
 # The projects whose test suite (each a package named `tests`, beside `src`) mypy checks;
 # the whole-platform flows live in the workspace's own tests/flows.
-TYPED_SUITES = ("tools/devstack", "tools/seed", "tools/locust", "apps/web")
+TYPED_SUITES = ("tools/devstack", "tools/seed", "tools/locust", "apps/web", ".")
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,8 @@ class Lint:
         argv += ["--cache-dir", str(cache), "--explicit-package-bases", "tests"]
         # A suite's own helpers beside its tests (the web app's `fakes`) import as top-level.
         sources = [tests, directory / "src", *(root / p for p in SHARED_SOURCES)]
+        if directory == root:  # the flows drive every service
+            sources += [root / c.project / "src" for c in COMPONENTS]
         env = _with_path("MYPYPATH", [p for p in sources if p.is_dir()])
         self._run(f"mypy: tests of {project}", argv, env, cwd=directory)
 
