@@ -25,7 +25,15 @@ SHARED_SOURCES = ("libs/py/common/src", "tools/devstack/src")
 TOOL_SOURCES = ("tools/seed/src", "tools/locust/src")
 # The projects whose test suite (each a package named `tests`, beside `src`) mypy checks;
 # the whole-platform flows live in the workspace's own tests/flows.
-TYPED_SUITES = ("tools/devstack", "tools/seed", "tools/locust", "apps/web", ".")
+TYPED_SUITES = (
+    "tools/devstack",
+    "tools/seed",
+    "tools/locust",
+    "apps/web",
+    ".",
+    "services/py/enrollment",
+    "services/py/payment",
+)
 
 
 @dataclass(frozen=True)
