@@ -33,6 +33,7 @@ TYPED_SUITES = (
     ".",
     "services/py/enrollment",
     "services/py/payment",
+    "services/py/course",
 )
 
 
