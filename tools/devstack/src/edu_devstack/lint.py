@@ -34,6 +34,7 @@ TYPED_SUITES = (
     "services/py/enrollment",
     "services/py/payment",
     "services/py/course",
+    "services/py/notification",
 )
 
 
