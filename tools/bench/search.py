@@ -136,7 +136,7 @@ def ilike(q: str) -> Any:
     async def run(conn: asyncpg.Connection) -> Any:
         async with conn.transaction():
             return await conn.fetch(
-                f"SELECT {COURSE_COLUMNS} FROM courses WHERE status = 'published'"
+                f"SELECT {COURSE_COLUMNS} FROM courses WHERE status = 'published'"  # noqa: S608 - text from constants; values are bound
                 " AND (title ILIKE $1 OR description ILIKE $1)"
                 " ORDER BY created_at DESC, id DESC LIMIT $2",
                 f"%{q}%",
@@ -150,7 +150,7 @@ def offset_page(sort_sql: str, offset: int) -> Any:
     async def run(conn: asyncpg.Connection) -> Any:
         async with conn.transaction():
             return await conn.fetch(
-                f"SELECT {COURSE_COLUMNS} FROM courses WHERE status = 'published'"
+                f"SELECT {COURSE_COLUMNS} FROM courses WHERE status = 'published'"  # noqa: S608 - text from constants; values are bound
                 f" ORDER BY {sort_sql} LIMIT $1 OFFSET $2",
                 PAGE,
                 offset,

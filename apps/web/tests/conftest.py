@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,11 @@ from web.settings import WebSettings
 # The suite's fakes of the services' answers live beside this file (tests run with
 # --import-mode=importlib, which does not put test folders on the path).
 sys.path.insert(0, str(Path(__file__).parent))
-from fakes import SERVICES, tokens_json
+from fakes import COURSE, ENROLLMENT, IDENTITY, NOTIFICATION, PAYMENT, tokens_json
 
 ORIGIN = "http://127.0.0.1:3001"
+# Logs in as a user of a role (and fields), answering the identity service's token body.
+SignIn = Callable[..., Awaitable[dict[str, Any]]]
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +47,11 @@ def settings(valkey_url: str) -> WebSettings:
         access_log=False,
         service_timeout_seconds=0.5,
         public_url=ORIGIN,
-        **{f"{name}_url": url for name, url in SERVICES.items()},
+        identity_url=IDENTITY,
+        course_url=COURSE,
+        enrollment_url=ENROLLMENT,
+        payment_url=PAYMENT,
+        notification_url=NOTIFICATION,
     )
 
 
@@ -89,13 +95,13 @@ async def post_form(
 
 
 @pytest.fixture
-def sign_in(client: httpx.AsyncClient, api: respx.MockRouter) -> Any:
+def sign_in(client: httpx.AsyncClient, api: respx.MockRouter) -> SignIn:
     """Logs in through the login form, as a user of the given role."""
 
     async def login(role: str = "student", **user: Any) -> dict[str, Any]:
         body = tokens_json(role=role, **user)
-        api.post(f"{SERVICES['identity']}/login").respond(200, json=body)
-        api.get(f"{SERVICES['notification']}/notifications/me").respond(
+        api.post(f"{IDENTITY}/login").respond(200, json=body)
+        api.get(f"{NOTIFICATION}/notifications/me").respond(
             200, json={"items": [], "next_cursor": None, "unread_count": 0}
         )
         r = await post_form(client, "/login", {"email": body["user"]["email"], "password": "pw"})

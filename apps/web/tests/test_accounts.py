@@ -4,11 +4,10 @@ the mailed link, resend, forgot and reset password."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import httpx
 import respx
-from conftest import post_form
+from conftest import SignIn, post_form
 from fakes import IDENTITY, NOTIFICATION, problem, tokens_json
 from redis.asyncio import Redis
 from web.settings import WebSettings
@@ -107,7 +106,9 @@ async def test_login_rotates_the_session_id_and_keeps_tokens_out_of_the_cookie(
     try:
         keys = await redis.keys("web:session:*")
         assert len(keys) == 1
-        stored = json.loads(await redis.get(keys[0]))
+        raw = await redis.get(keys[0])
+        assert raw is not None
+        stored = json.loads(raw)
     finally:
         await redis.aclose()
     assert stored["refresh_token"] == body["refresh_token"]
@@ -147,7 +148,7 @@ async def test_login_rate_limited_says_when_to_try_again(
 
 
 async def test_logout_revokes_the_refresh_token_and_ends_the_session(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     body = await sign_in("student")
     logout = api.post(f"{IDENTITY}/logout").respond(204)
@@ -159,7 +160,7 @@ async def test_logout_revokes_the_refresh_token_and_ends_the_session(
 
 
 async def test_an_expiring_access_token_is_refreshed_transparently(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     first = await sign_in("student", expires_in=5)  # inside the refresh margin
     fresh = tokens_json("student", id=first["user"]["id"])
@@ -178,7 +179,7 @@ async def test_an_expiring_access_token_is_refreshed_transparently(
 
 
 async def test_a_refused_refresh_ends_the_session_cleanly(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("student", expires_in=5)
     api.post(f"{IDENTITY}/refresh").respond(401, json=problem(401, "refresh_token_reused"))
@@ -209,7 +210,7 @@ async def test_a_used_verification_link_says_so(
 
 
 async def test_unverified_user_can_resend_the_link(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("student", email_verified=False)
     page = await client.get("/login")

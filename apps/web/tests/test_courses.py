@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 import respx
-from conftest import post_form
+from conftest import SignIn, post_form
 from fakes import (
     COURSE,
     ENROLLMENT,
@@ -20,9 +21,12 @@ from fakes import (
     progress_json,
 )
 
+# Fakes one course (with the given fields): returns the course and its outline.
+CoursePage = Callable[..., tuple[dict[str, Any], dict[str, Any]]]
+
 
 @pytest.fixture
-def course_page(api: respx.MockRouter) -> Any:
+def course_page(api: respx.MockRouter) -> CoursePage:
     """Fakes one course with its outline and reviews; returns the course and outline."""
 
     def fake(**course: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -59,7 +63,7 @@ def not_enrolled(api: respx.MockRouter, course_id: str) -> None:
 
 
 async def test_anonymous_visitor_is_offered_to_log_in_to_enroll(
-    client: httpx.AsyncClient, course_page: Any
+    client: httpx.AsyncClient, course_page: CoursePage
 ) -> None:
     c, cur = course_page()
     r = await client.get(f"/courses/{c['id']}")
@@ -74,7 +78,7 @@ async def test_anonymous_visitor_is_offered_to_log_in_to_enroll(
 
 
 async def test_paid_course_marks_preview_lessons_and_locks_the_rest(
-    client: httpx.AsyncClient, course_page: Any
+    client: httpx.AsyncClient, course_page: CoursePage
 ) -> None:
     c, cur = course_page(price_cents=1999)
     lessons = cur["modules"][0]["lessons"]
@@ -86,7 +90,7 @@ async def test_paid_course_marks_preview_lessons_and_locks_the_rest(
 
 
 async def test_student_not_enrolled_in_a_free_course_can_enroll(
-    client: httpx.AsyncClient, api: respx.MockRouter, course_page: Any, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, course_page: CoursePage, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     c, _ = course_page()
@@ -105,7 +109,7 @@ async def test_student_not_enrolled_in_a_free_course_can_enroll(
 
 
 async def test_paid_course_is_bought_once_through_a_confirmation_step(
-    client: httpx.AsyncClient, api: respx.MockRouter, course_page: Any, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, course_page: CoursePage, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     c, _ = course_page(price_cents=2500)
@@ -130,7 +134,7 @@ async def test_paid_course_is_bought_once_through_a_confirmation_step(
 
 
 async def test_enrolled_student_continues_with_progress(
-    client: httpx.AsyncClient, api: respx.MockRouter, course_page: Any, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, course_page: CoursePage, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     c, cur = course_page()
@@ -149,7 +153,7 @@ async def test_enrolled_student_continues_with_progress(
 
 
 async def test_completed_student_reviews_and_sees_field_errors(
-    client: httpx.AsyncClient, api: respx.MockRouter, course_page: Any, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, course_page: CoursePage, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     c, cur = course_page()
@@ -203,7 +207,7 @@ async def test_completed_student_reviews_and_sees_field_errors(
 
 
 async def test_teacher_sees_their_own_course_without_an_enroll_action(
-    client: httpx.AsyncClient, course_page: Any, sign_in: Any
+    client: httpx.AsyncClient, course_page: CoursePage, sign_in: SignIn
 ) -> None:
     await sign_in("teacher", id=TEACHER_ID, is_verified=True)
     c, _ = course_page()

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
-from conftest import ORIGIN, csrf_token, post_form
+from conftest import ORIGIN, SignIn, csrf_token, post_form
 from fakes import COURSE, course_json
 from web.app import create_app
 from web.settings import WebSettings
@@ -126,11 +126,11 @@ async def test_same_origin_post_with_the_token_gets_through(
 
 
 async def test_htmx_requests_carry_the_token_in_a_header(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: object
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     from fakes import NOTIFICATION
 
-    await sign_in()  # type: ignore[operator]
+    await sign_in()
     api.post(f"{NOTIFICATION}/notifications/read-all").respond(204)
     token = await csrf_token(client)
     refused = await client.post("/notifications/read-all", headers={"HX-Request": "true"})

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import respx
-from conftest import post_form
+from conftest import SignIn, post_form
 from fakes import ENROLLMENT, NOTIFICATION, NOW, progress_json
 
 
@@ -24,7 +24,7 @@ def notification(title: str, is_read: bool = False, **data: Any) -> dict[str, An
 
 
 async def test_my_learning_lists_courses_with_lessons_done_and_a_continue_link(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     course_id = str(uuid.uuid4())
@@ -56,7 +56,7 @@ async def test_my_learning_lists_courses_with_lessons_done_and_a_continue_link(
 
 
 async def test_my_learning_when_empty_points_to_the_catalog(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     api.get(f"{ENROLLMENT}/enrollments/me").respond(200, json={"items": [], "next_cursor": None})
@@ -71,7 +71,7 @@ async def test_my_learning_asks_an_anonymous_visitor_to_log_in(client: httpx.Asy
 
 
 async def test_enrollment_down_my_learning_is_a_503_page(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     api.get(f"{ENROLLMENT}/enrollments/me").mock(side_effect=httpx.ReadTimeout("slow"))
@@ -81,7 +81,7 @@ async def test_enrollment_down_my_learning_is_a_503_page(
 
 
 async def test_the_header_shows_the_unread_count_on_every_page(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     api.get(f"{NOTIFICATION}/notifications/me").respond(
@@ -92,7 +92,7 @@ async def test_the_header_shows_the_unread_count_on_every_page(
 
 
 async def test_notifications_down_the_page_still_renders_without_the_count(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     api.get(f"{NOTIFICATION}/notifications/me").mock(side_effect=httpx.ConnectError("down"))
@@ -102,7 +102,7 @@ async def test_notifications_down_the_page_still_renders_without_the_count(
 
 
 async def test_notifications_list_and_mark_one_and_all_read(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     course_id = str(uuid.uuid4())

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from conftest import csrf_token, post_form
+from conftest import SignIn, csrf_token, post_form
 from fakes import (
     COURSE,
     ENROLLMENT,
@@ -73,7 +73,7 @@ async def test_a_video_from_another_host_is_not_embedded(
 
 
 async def test_enrolled_student_sees_ticks_and_marks_complete_in_place(
-    client: httpx.AsyncClient, api: respx.MockRouter, lesson_page: Any, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, lesson_page: Any, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     c, _, ids = lesson_page(1)
@@ -100,7 +100,7 @@ async def test_enrolled_student_sees_ticks_and_marks_complete_in_place(
 
 
 async def test_mark_complete_without_javascript_returns_to_the_lesson(
-    client: httpx.AsyncClient, api: respx.MockRouter, lesson_page: Any, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, lesson_page: Any, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     c, _, ids = lesson_page(0)
@@ -113,7 +113,7 @@ async def test_mark_complete_without_javascript_returns_to_the_lesson(
 
 
 async def test_the_last_lesson_completes_the_course_with_a_message(
-    client: httpx.AsyncClient, api: respx.MockRouter, lesson_page: Any, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, lesson_page: Any, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     c, _, ids = lesson_page(2)
@@ -126,7 +126,7 @@ async def test_the_last_lesson_completes_the_course_with_a_message(
 
 
 async def test_a_paid_lesson_is_refused_to_a_student_who_is_not_enrolled(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     import uuid
@@ -151,7 +151,7 @@ async def test_a_paid_lesson_sends_an_anonymous_visitor_to_log_in(
 
 
 async def test_progress_down_the_lesson_still_reads(
-    client: httpx.AsyncClient, api: respx.MockRouter, lesson_page: Any, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, lesson_page: Any, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     c, _, ids = lesson_page(0)

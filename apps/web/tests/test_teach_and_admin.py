@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
 
 import httpx
 import respx
-from conftest import post_form
+from conftest import SignIn, post_form
 from fakes import (
     COURSE,
     IDENTITY,
@@ -23,7 +22,7 @@ from fakes import (
 
 
 async def test_students_cannot_open_the_teacher_pages(
-    client: httpx.AsyncClient, sign_in: Any
+    client: httpx.AsyncClient, sign_in: SignIn
 ) -> None:
     await sign_in("student")
     r = await client.get("/teach")
@@ -32,7 +31,7 @@ async def test_students_cannot_open_the_teacher_pages(
 
 
 async def test_an_unverified_teacher_sees_a_banner(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("teacher", is_verified=False)
     api.get(f"{COURSE}/courses/my").respond(
@@ -45,7 +44,7 @@ async def test_an_unverified_teacher_sees_a_banner(
 
 
 async def test_creating_a_course_sends_a_draft_and_shows_price_errors_by_the_field(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("teacher", id=TEACHER_ID, is_verified=True)
     api.get(f"{COURSE}/categories").respond(200, json=[])
@@ -71,7 +70,7 @@ async def test_creating_a_course_sends_a_draft_and_shows_price_errors_by_the_fie
 
 
 async def test_a_teacher_verified_since_login_creates_with_a_refreshed_token(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     first = await sign_in("teacher", is_verified=False)
     fresh = tokens_json("teacher", id=first["user"]["id"], is_verified=True)
@@ -90,7 +89,7 @@ async def test_a_teacher_verified_since_login_creates_with_a_refreshed_token(
 
 
 async def test_publishing_a_course_without_lessons_says_what_is_missing(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("teacher", id=TEACHER_ID, is_verified=True)
     c = course_json(status="draft")
@@ -108,7 +107,7 @@ async def test_publishing_a_course_without_lessons_says_what_is_missing(
 
 
 async def test_the_outline_editor_moves_a_lesson_up_by_keyboard_usable_buttons(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("teacher", id=TEACHER_ID, is_verified=True)
     c = course_json()
@@ -127,7 +126,7 @@ async def test_the_outline_editor_moves_a_lesson_up_by_keyboard_usable_buttons(
 
 
 async def test_admin_verifies_a_pending_teacher(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("admin")
     teacher = user_json("teacher", name="Nina", email="nina@example.com", is_verified=False)
@@ -144,7 +143,7 @@ async def test_admin_verifies_a_pending_teacher(
     assert verify.called
 
 
-async def test_only_admins_open_the_admin_pages(client: httpx.AsyncClient, sign_in: Any) -> None:
+async def test_only_admins_open_the_admin_pages(client: httpx.AsyncClient, sign_in: SignIn) -> None:
     await sign_in("teacher")
     assert (await client.get("/admin/teachers")).status_code == 403
     client.cookies.clear()
@@ -154,7 +153,7 @@ async def test_only_admins_open_the_admin_pages(client: httpx.AsyncClient, sign_
 
 
 async def test_unknown_module_id_in_a_form_is_a_404_not_a_crash(
-    client: httpx.AsyncClient, sign_in: Any
+    client: httpx.AsyncClient, sign_in: SignIn
 ) -> None:
     await sign_in("teacher", is_verified=True)
     r = await post_form(client, f"/teach/modules/{uuid.uuid4()}", {"course_id": "x"})
@@ -163,7 +162,7 @@ async def test_unknown_module_id_in_a_form_is_a_404_not_a_crash(
 
 
 async def test_the_live_preview_renders_markdown_sanitized_like_the_course_service(
-    client: httpx.AsyncClient, sign_in: Any
+    client: httpx.AsyncClient, sign_in: SignIn
 ) -> None:
     await sign_in("teacher", is_verified=True)
     from conftest import csrf_token
@@ -181,7 +180,7 @@ async def test_the_live_preview_renders_markdown_sanitized_like_the_course_servi
 
 
 async def test_preview_without_javascript_keeps_what_was_typed(
-    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: Any
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
 ) -> None:
     await sign_in("teacher", id=TEACHER_ID, is_verified=True)
     c = course_json()

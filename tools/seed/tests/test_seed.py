@@ -73,7 +73,7 @@ async def test_counts_match_the_scale(seeded: dict[str, Any]) -> None:
     }
     for table, expected in counts.items():
         db, name = table.split(".")
-        assert await c[db].fetchval(f"SELECT count(*) FROM {name}") == expected, table
+        assert await c[db].fetchval(f"SELECT count(*) FROM {name}") == expected, table  # noqa: S608 - table names are the test's constants
         assert seeded["result"].rows[table] == expected, table
     roles = dict(await c["identity"].fetch("SELECT role, count(*) FROM users GROUP BY role"))
     assert roles == {"admin": 1, "teacher": TINY.teachers, "student": TINY.students}

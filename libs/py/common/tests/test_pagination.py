@@ -87,7 +87,7 @@ async def all_pages(
 
 
 async def expected(conn: asyncpg.Connection, order: str) -> list[uuid.UUID]:
-    rows = await conn.fetch(f"SELECT id FROM items WHERE owner = $1 ORDER BY {order}", OWNER)
+    rows = await conn.fetch(f"SELECT id FROM items WHERE owner = $1 ORDER BY {order}", OWNER)  # noqa: S608 - ORDER BY from the test's own constants
     return [r["id"] for r in rows]
 
 

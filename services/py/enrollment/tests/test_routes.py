@@ -94,7 +94,8 @@ async def test_bad_bodies(client: Any, tokens: Any) -> None:
         r = await client.post("/enrollments", content=raw, headers=json_headers)
         assert r.status_code in (400, 422), (raw, r.text)
         assert_problem(r, r.status_code)
-    for body in ([], None, "text", 7, {}, {"course_id": None}, {"course_id": ["x"]}):
+    bodies: list[object] = [[], None, "text", 7, {}, {"course_id": None}, {"course_id": ["x"]}]
+    for body in bodies:
         r = await client.post("/enrollments", json=body, headers=headers)
         assert_problem(r, 422, "validation_error")
     r = await client.post(

@@ -5,17 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 from edu_common.events.contracts import Event
+from edu_devstack.testing import Mailbox, RunningService, ServiceLauncher, Tokens
 from notification.app import MIGRATIONS, create_app
 from notification.settings import NotificationSettings
 
+# What the fixtures below hand a test.
+Deliver = Callable[[Event], Awaitable[None]]
+# (headers, type, count=1): the user's notifications of that type, once `count` are there.
+Inbox = Callable[..., Awaitable[list[dict[str, Any]]]]
+KnownUser = Callable[[uuid.UUID], Awaitable[uuid.UUID]]
+# (user_id, title=..., body=...): the created notification's body.
+Create = Callable[..., Awaitable[dict[str, Any]]]
+
 
 @pytest.fixture
-async def notification(services: Any, smtp: tuple[Any, int]) -> Any:
+async def notification(services: ServiceLauncher, smtp: tuple[Mailbox, int]) -> RunningService:
     return await services.start(
         "notification",
         create_app,
@@ -27,13 +37,12 @@ async def notification(services: Any, smtp: tuple[Any, int]) -> Any:
 
 
 @pytest.fixture
-def client(notification: Any) -> httpx.AsyncClient:
-    c: httpx.AsyncClient = notification.client
-    return c
+def client(notification: RunningService) -> httpx.AsyncClient:
+    return notification.client
 
 
 @pytest.fixture
-def deliver(notification: Any) -> Any:
+def deliver(notification: RunningService) -> Deliver:
     """Publishes an event on the app's bus, as its publisher's outbox relay would; each call
     is a new message, so JetStream redelivers the same event as often as asked."""
 
@@ -45,7 +54,7 @@ def deliver(notification: Any) -> Any:
 
 
 @pytest.fixture
-def inbox(client: httpx.AsyncClient) -> Any:
+def inbox(client: httpx.AsyncClient) -> Inbox:
     """Polls a user's notifications until `count` of the given type are there."""
 
     async def wait(headers: dict[str, str], type_: str, count: int = 1) -> list[dict[str, Any]]:
@@ -63,7 +72,7 @@ def inbox(client: httpx.AsyncClient) -> Any:
 
 
 @pytest.fixture
-def known_user(notification: Any) -> Any:
+def known_user(notification: RunningService) -> KnownUser:
     """Puts a user in the recipients projection, as identity's user-registered event would."""
 
     async def add(user_id: uuid.UUID) -> uuid.UUID:
@@ -79,11 +88,11 @@ def known_user(notification: Any) -> Any:
 
 
 @pytest.fixture
-def create(client: httpx.AsyncClient, tokens: Any, known_user: Any) -> Any:
+def create(client: httpx.AsyncClient, tokens: Tokens, known_user: KnownUser) -> Create:
     """Creates a notification for a (known) user through the service route."""
     _, service_headers = tokens.service()
 
-    async def make(user_id: uuid.UUID, title: str = "Hello", body: str = "Text") -> Any:
+    async def make(user_id: uuid.UUID, title: str = "Hello", body: str = "Text") -> dict[str, Any]:
         await known_user(user_id)
         r = await client.post(
             "/notifications",
@@ -91,6 +100,7 @@ def create(client: httpx.AsyncClient, tokens: Any, known_user: Any) -> Any:
             headers=service_headers,
         )
         assert r.status_code == 201, r.text
-        return r.json()
+        created: dict[str, Any] = r.json()
+        return created
 
     return make

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import httpx
+import pytest
 from notification.settings import NotificationSettings
 
 
-def test_settings_defaults_and_prefix(monkeypatch):
+def test_settings_defaults_and_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("PORT", "SMTP_HOST", "SMTP_PORT"):
         monkeypatch.delenv(f"EDU_NOTIFICATION_{name}", raising=False)
     settings = NotificationSettings()
@@ -15,7 +17,7 @@ def test_settings_defaults_and_prefix(monkeypatch):
     assert (settings.port, settings.smtp_port) == (9005, 2525)
 
 
-async def test_health_and_metrics(client):
+async def test_health_and_metrics(client: httpx.AsyncClient) -> None:
     assert (await client.get("/health/live")).status_code == 200
     assert (await client.get("/health/ready")).status_code == 200
     await client.get("/notifications/me")
@@ -23,7 +25,7 @@ async def test_health_and_metrics(client):
     assert 'route="/notifications/me"' in metrics
 
 
-async def test_openapi_describes_every_route(client):
+async def test_openapi_describes_every_route(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     paths = spec["paths"]
     assert set(paths["/notifications/me"]) == {"get"}

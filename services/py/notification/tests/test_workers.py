@@ -43,7 +43,9 @@ def _served_by_pid(metrics_dir: Path) -> dict[str, float]:
     counts: dict[str, float] = {}
     for path in sorted(metrics_dir.glob("counter_*.db")):
         pid = path.stem.removeprefix("counter_")
-        for metric in MultiProcessCollector.merge([str(path)], accumulate=True):
+        # prometheus_client leaves `merge` unannotated.
+        merged = MultiProcessCollector.merge([str(path)], accumulate=True)  # type: ignore[no-untyped-call]
+        for metric in merged:
             for sample in metric.samples:
                 if sample.name == "http_requests_total" and sample.labels.get("route") == ROUTE:
                     counts[pid] = counts.get(pid, 0.0) + sample.value

@@ -70,7 +70,8 @@ async def test_bad_bodies(client: Any, tokens: Any) -> None:
         r = await client.post("/payments", content=raw, headers=json_headers)
         assert r.status_code in (400, 422), (raw, r.text)
         assert_problem(r, r.status_code)
-    for body in ([], None, "text", 7, {}, {"course_id": None}, {"course_id": {"a": 1}}):
+    bodies: list[object] = [[], None, "text", 7, {}, {"course_id": None}, {"course_id": {"a": 1}}]
+    for body in bodies:
         assert_problem(await client.post("/payments", json=body, headers=headers), 422)
     for key in ("", "k" * 201):
         r = await client.post(

@@ -1,7 +1,8 @@
 """`edu lint`: the checks CI runs on the code, the same on a developer's machine.
 
 ruff (lint and format), mypy (strict) over the shared library, the dev stack and each
-service, and the import contracts: a service imports only itself and `edu_common`,
+service and over each test suite (from its own project directory), and the import
+contracts: a service imports only itself and `edu_common`,
 `edu_common` imports no service, and the tests of a service import no other service.
 """
 
@@ -22,6 +23,19 @@ DEVSTACK = "edu_devstack"
 SHARED_SOURCES = ("libs/py/common/src", "tools/devstack/src")
 # Tools beside the dev stack: checked with it, never on a service's path.
 TOOL_SOURCES = ("tools/seed/src", "tools/locust/src")
+# The projects whose test suite (each a package named `tests`, beside `src`) mypy checks;
+# the whole-platform flows live in the workspace's own tests/flows.
+TYPED_SUITES = (
+    "tools/devstack",
+    "tools/seed",
+    "tools/locust",
+    "apps/web",
+    ".",
+    "services/py/enrollment",
+    "services/py/payment",
+    "services/py/course",
+    "services/py/notification",
+)
 
 
 @dataclass(frozen=True)
@@ -147,6 +161,27 @@ class Lint:
             if src.is_dir():
                 env = _with_path("MYPYPATH", shared)
                 self._run(f"mypy: {component.name}", [*mypy, str(src)], env)
+        for project in TYPED_SUITES:
+            self.mypy_suite(project)
+
+    def mypy_suite(self, project: str) -> None:
+        """One suite's `tests`, checked from its project (where it is found, and only there)
+        with the workspace's configuration and a cache of its own: every suite is `tests`."""
+        root = self.root.resolve()  # the suite runs elsewhere: every path is absolute
+        directory = root / project
+        tests = directory / "tests"
+        if not tests.is_dir():
+            return
+        config = root / "pyproject.toml"
+        cache = root / ".mypy_cache" / ("tests-" + project.replace("/", "-"))
+        argv = [sys.executable, "-m", "mypy", "--config-file", str(config)]
+        argv += ["--cache-dir", str(cache), "--explicit-package-bases", "tests"]
+        # A suite's own helpers beside its tests (the web app's `fakes`) import as top-level.
+        sources = [tests, directory / "src", *(root / p for p in SHARED_SOURCES)]
+        if directory == root:  # the flows drive every service
+            sources += [root / c.project / "src" for c in COMPONENTS]
+        env = _with_path("MYPYPATH", [p for p in sources if p.is_dir()])
+        self._run(f"mypy: tests of {project}", argv, env, cwd=directory)
 
     def imports(self) -> None:
         for check in import_checks(self.root):

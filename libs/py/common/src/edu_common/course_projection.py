@@ -73,11 +73,11 @@ class CourseProjection:
         placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*self.fields, "revision"))
         self._upsert = (
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - table checked as an identifier, columns are constants
             f" ON CONFLICT (id) DO UPDATE SET {updates}, updated_at = now()"
             f" WHERE {table}.revision < EXCLUDED.revision"
         )
-        self._select = f"SELECT id, {', '.join(_KEPT)} FROM {table}"
+        self._select = f"SELECT id, {', '.join(_KEPT)} FROM {table}"  # noqa: S608 - table checked as an identifier, columns are constants
 
     @property
     def keeps_lessons(self) -> bool:

@@ -68,7 +68,7 @@ class IdempotencyRepository:
         claimed for the same request and committed without a response (by a route of several
         transactions that has not finished) is this request's to answer too."""
         await self.conn.execute(
-            "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2"
+            "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2"  # noqa: S608 - the interval is a module constant
             f" AND created_at < now() - interval '{_TTL}'",
             scope,
             key,

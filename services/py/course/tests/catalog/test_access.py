@@ -239,6 +239,7 @@ async def test_public_reads_need_no_token(
 ) -> None:
     course = await make_course()
     _, student = tokens.student()
+    headers: dict[str, str]
     for headers in ({}, student):
         assert (await client.get("/courses", headers=headers)).status_code == 200
         assert (await client.get(f"/courses/{course['id']}", headers=headers)).status_code == 200

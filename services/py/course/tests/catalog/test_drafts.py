@@ -77,6 +77,7 @@ async def test_a_draft_is_404_to_all_but_its_teacher_and_admins(
     )
     _, student = tokens.student()
     _, other_teacher = tokens.teacher(is_verified=True)
+    headers: dict[str, str]
     for headers in ({}, student, other_teacher):
         for path in reads:
             # Twice: the owner's reads below must not have left a copy for anyone else.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -81,6 +82,7 @@ async def test_module_and_lesson_bad_input(
     course = await make_course()
     module = await add_module(course["id"])
     lesson = await add_lesson(module["id"], content="original")
+    bad: Mapping[str, object]
     for bad in (
         {},
         {"title": ""},

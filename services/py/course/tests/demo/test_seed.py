@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from course.app import MIGRATIONS, create_app
@@ -18,13 +19,14 @@ from course.demo.seed import seed_demo_catalog
 from course.settings import CourseSettings
 from edu_common.demo import DEMO_TEACHER
 from edu_common.events.contracts import CourseCreated
+from edu_devstack.testing import RunningService, ServiceLauncher, Tokens
 
 DEMO_COURSES = len(outline_catalog())
 CATEGORIES = 8
 
 
 @pytest.fixture
-async def demo(services: Any) -> Any:
+async def demo(services: ServiceLauncher) -> RunningService:
     return await services.start(
         "course", create_app, CourseSettings, MIGRATIONS, seed_demo_data=True
     )
@@ -44,12 +46,14 @@ async def _all_pages(client: httpx.AsyncClient, path: str, **kw: Any) -> list[di
     raise AssertionError("too many pages")
 
 
-async def _count(pool: Any, table: str) -> int:
-    n: int = await pool.fetchval(f"SELECT count(*) FROM {table}")
+async def _count(pool: asyncpg.Pool, table: str) -> int:
+    n: int = await pool.fetchval(f"SELECT count(*) FROM {table}")  # noqa: S608 - table names are the test's constants
     return n
 
 
-async def test_catalog_is_a_few_hundred_courses_across_categories_and_levels(demo):
+async def test_catalog_is_a_few_hundred_courses_across_categories_and_levels(
+    demo: RunningService,
+) -> None:
     assert 200 <= DEMO_COURSES <= 400
     courses = await _all_pages(demo.client, "/courses")
     assert len(courses) == DEMO_COURSES
@@ -95,7 +99,9 @@ async def test_catalog_is_a_few_hundred_courses_across_categories_and_levels(dem
     assert any("Python" in c["title"] for c in r.json()["items"])
 
 
-async def test_lessons_read_like_lessons_and_their_html_is_the_routes_rendering(demo, tokens):
+async def test_lessons_read_like_lessons_and_their_html_is_the_routes_rendering(
+    demo: RunningService, tokens: Tokens
+) -> None:
     rows = await demo.pool.fetch(
         "SELECT l.title, l.content, l.content_html, cat.slug FROM lessons l"
         " JOIN courses c ON c.id = l.course_id JOIN categories cat ON cat.id = c.category_id"
@@ -130,7 +136,7 @@ async def test_lessons_read_like_lessons_and_their_html_is_the_routes_rendering(
     assert r.status_code == 403, r.text
 
 
-async def test_the_demo_teacher_owns_the_demo_courses(demo, tokens):
+async def test_the_demo_teacher_owns_the_demo_courses(demo: RunningService, tokens: Tokens) -> None:
     _, teacher = tokens.teacher(user_id=DEMO_TEACHER.id, name=DEMO_TEACHER.name)
     mine = await _all_pages(demo.client, "/courses/my", headers=teacher)
     assert len(mine) == DEMO_COURSES
@@ -148,7 +154,7 @@ async def test_the_demo_teacher_owns_the_demo_courses(demo, tokens):
     assert r.status_code == 401
 
 
-async def test_a_second_start_adds_nothing_and_announces_nothing(demo):
+async def test_a_second_start_adds_nothing_and_announces_nothing(demo: RunningService) -> None:
     counts = [await _count(demo.pool, t) for t in ("courses", "modules", "lessons")]
     events = await demo.pool.fetch("SELECT subject, payload FROM outbox")
     assert len(events) == DEMO_COURSES
@@ -177,6 +183,7 @@ async def test_a_second_start_adds_nothing_and_announces_nothing(demo):
     ) == tuple(course.values())
 
     started = time.perf_counter()
+    assert isinstance(demo.settings, CourseSettings)
     again = create_app(demo.settings)
     async with again.router.lifespan_context(again):
         assert [await _count(demo.pool, t) for t in ("courses", "modules", "lessons")] == counts
@@ -184,7 +191,7 @@ async def test_a_second_start_adds_nothing_and_announces_nothing(demo):
     assert await _count(demo.pool, "outbox") == DEMO_COURSES
 
 
-async def test_workers_seeding_at_once_seed_once(services):
+async def test_workers_seeding_at_once_seed_once(services: ServiceLauncher) -> None:
     svc = await services.start("course", create_app, CourseSettings, MIGRATIONS)
     assert await _count(svc.pool, "courses") == 0
 
@@ -198,7 +205,9 @@ async def test_workers_seeding_at_once_seed_once(services):
     assert await _count(svc.pool, "outbox") == DEMO_COURSES
 
 
-async def test_a_deleted_demo_course_is_the_only_one_seeded_again(demo, tokens):
+async def test_a_deleted_demo_course_is_the_only_one_seeded_again(
+    demo: RunningService, tokens: Tokens
+) -> None:
     _, teacher = tokens.teacher(user_id=DEMO_TEACHER.id, name=DEMO_TEACHER.name)
     course_id = str(outline_catalog()[0].id)
     assert (await demo.client.delete(f"/courses/{course_id}", headers=teacher)).status_code == 204
@@ -209,7 +218,7 @@ async def test_a_deleted_demo_course_is_the_only_one_seeded_again(demo, tokens):
     assert await _count(demo.pool, "courses") == DEMO_COURSES
 
 
-async def test_production_and_default_settings_never_seed(services):
+async def test_production_and_default_settings_never_seed(services: ServiceLauncher) -> None:
     production = await services.start(
         "course",
         create_app,
@@ -226,7 +235,7 @@ async def test_production_and_default_settings_never_seed(services):
         assert (await svc.client.get("/courses")).json()["items"] == []
 
 
-def test_the_catalog_is_the_same_on_every_run():
+def test_the_catalog_is_the_same_on_every_run() -> None:
     first, second = outline_catalog(), outline_catalog()
     assert first == second
     assert write_courses(first[:10]) == write_courses(second[:10])

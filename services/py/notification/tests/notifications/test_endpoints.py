@@ -1,12 +1,19 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
+import httpx
 from edu_common.events.contracts import UserRegistered
-from edu_devstack.testing import assert_problem
+from edu_devstack.testing import RunningService, Tokens, assert_problem
+
+if TYPE_CHECKING:
+    from conftest import Create, Deliver, Inbox, KnownUser
 
 
-async def test_owner_lists_newest_first_with_unread_count(client, tokens, create):
+async def test_owner_lists_newest_first_with_unread_count(
+    client: httpx.AsyncClient, tokens: Tokens, create: Create
+) -> None:
     user_id, headers = tokens.student()
     first = await create(user_id, title="First")
     second = await create(user_id, title="Second")
@@ -22,7 +29,9 @@ async def test_owner_lists_newest_first_with_unread_count(client, tokens, create
     assert item["data"] == {}
 
 
-async def test_another_users_notifications_are_not_listed(client, tokens, create):
+async def test_another_users_notifications_are_not_listed(
+    client: httpx.AsyncClient, tokens: Tokens, create: Create
+) -> None:
     owner, _ = tokens.student()
     await create(owner)
     _, other = tokens.student()
@@ -30,7 +39,9 @@ async def test_another_users_notifications_are_not_listed(client, tokens, create
     assert body == {"items": [], "next_cursor": None, "unread_count": 0}
 
 
-async def test_owner_marks_one_read(client, tokens, create):
+async def test_owner_marks_one_read(
+    client: httpx.AsyncClient, tokens: Tokens, create: Create
+) -> None:
     user_id, headers = tokens.student()
     created = await create(user_id)
     await create(user_id)
@@ -43,7 +54,9 @@ async def test_owner_marks_one_read(client, tokens, create):
     assert (await client.get("/notifications/me", headers=headers)).json()["unread_count"] == 1
 
 
-async def test_someone_elses_or_unknown_notification_is_404(client, tokens, create):
+async def test_someone_elses_or_unknown_notification_is_404(
+    client: httpx.AsyncClient, tokens: Tokens, create: Create
+) -> None:
     owner, owner_headers = tokens.student()
     created = await create(owner)
     _, other = tokens.student()
@@ -56,7 +69,7 @@ async def test_someone_elses_or_unknown_notification_is_404(client, tokens, crea
     assert mine["items"][0]["is_read"] is False
 
 
-async def test_read_all(client, tokens, create):
+async def test_read_all(client: httpx.AsyncClient, tokens: Tokens, create: Create) -> None:
     user_id, headers = tokens.student()
     other_id, other_headers = tokens.student()
     for _ in range(3):
@@ -73,7 +86,7 @@ async def test_read_all(client, tokens, create):
     ] == 1
 
 
-async def test_anonymous_is_401_everywhere(client):
+async def test_anonymous_is_401_everywhere(client: httpx.AsyncClient) -> None:
     some = uuid.uuid4()
     for method, path in [
         ("GET", "/notifications/me"),
@@ -87,7 +100,9 @@ async def test_anonymous_is_401_everywhere(client):
     assert r.status_code == 401
 
 
-async def test_only_admin_or_service_creates(client, tokens, known_user):
+async def test_only_admin_or_service_creates(
+    client: httpx.AsyncClient, tokens: Tokens, known_user: KnownUser
+) -> None:
     target, target_headers = tokens.student()
     await known_user(target)
     payload = {"user_id": str(target), "type": "announcement", "title": "Hi", "body": "News"}
@@ -105,7 +120,9 @@ async def test_only_admin_or_service_creates(client, tokens, known_user):
     assert len(body["items"]) == 2
 
 
-async def test_markup_is_stripped_and_server_fields_ignored(client, tokens, known_user):
+async def test_markup_is_stripped_and_server_fields_ignored(
+    client: httpx.AsyncClient, tokens: Tokens, known_user: KnownUser
+) -> None:
     target, headers = tokens.student()
     await known_user(target)
     _, admin = tokens.admin()
@@ -132,11 +149,16 @@ async def test_markup_is_stripped_and_server_fields_ignored(client, tokens, know
     assert [n["title"] for n in listed] == ["Big news"]
 
 
-async def test_bad_input(client, tokens):
+async def test_bad_input(client: httpx.AsyncClient, tokens: Tokens) -> None:
     target, headers = tokens.student()
     _, admin = tokens.admin()
-    ok = {"user_id": str(target), "type": "announcement", "title": "T", "body": "B"}
-    for change in [
+    ok: dict[str, object] = {
+        "user_id": str(target),
+        "type": "announcement",
+        "title": "T",
+        "body": "B",
+    }
+    changes: list[dict[str, object]] = [
         {"title": "x" * 201},
         {"body": "x" * 2001},
         {"title": ""},
@@ -144,7 +166,8 @@ async def test_bad_input(client, tokens):
         {"user_id": "not-a-uuid"},
         {"type": "Not A Type"},
         {"title": None},
-    ]:
+    ]
+    for change in changes:
         r = await client.post("/notifications", json={**ok, **change}, headers=admin)
         assert r.status_code == 422, (change, r.text)
     r = await client.post(
@@ -165,7 +188,9 @@ async def test_bad_input(client, tokens):
         assert r.json()["code"] == "invalid_cursor"
 
 
-async def test_cursor_is_per_list_and_tamper_proof(client, tokens, create, notification):
+async def test_cursor_is_per_list_and_tamper_proof(
+    client: httpx.AsyncClient, tokens: Tokens, create: Create, notification: RunningService
+) -> None:
     user_id, headers = tokens.student()
     for _ in range(3):
         await create(user_id)
@@ -182,7 +207,9 @@ async def test_cursor_is_per_list_and_tamper_proof(client, tokens, create, notif
     assert r.status_code == 400
 
 
-async def test_pagination_has_no_duplicates_or_gaps(client, tokens, create, notification):
+async def test_pagination_has_no_duplicates_or_gaps(
+    client: httpx.AsyncClient, tokens: Tokens, create: Create, notification: RunningService
+) -> None:
     user_id, headers = tokens.student()
     # Same timestamps for several rows: the id breaks the tie.
     await notification.pool.execute(
@@ -212,7 +239,9 @@ async def test_pagination_has_no_duplicates_or_gaps(client, tokens, create, noti
     assert len(default["items"]) == 11
 
 
-async def test_default_page_size_is_20(client, tokens, notification):
+async def test_default_page_size_is_20(
+    client: httpx.AsyncClient, tokens: Tokens, notification: RunningService
+) -> None:
     user_id, headers = tokens.student()
     await notification.pool.execute(
         "INSERT INTO notifications (user_id, type, title, body)"
@@ -226,8 +255,12 @@ async def test_default_page_size_is_20(client, tokens, notification):
 
 
 async def test_a_notification_for_an_unknown_user_is_404(
-    client, tokens, deliver, inbox, notification
-):
+    client: httpx.AsyncClient,
+    tokens: Tokens,
+    deliver: Deliver,
+    inbox: Inbox,
+    notification: RunningService,
+) -> None:
     payload = {"type": "announcement", "title": "Hi", "body": "News"}
     _, admin = tokens.admin()
     _, service = tokens.service()

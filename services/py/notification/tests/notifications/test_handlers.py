@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import Deliver, Inbox
+    from edu_common.events.contracts import Event
+
+
 import asyncio
 import uuid
 from datetime import UTC, datetime
@@ -11,14 +18,15 @@ from edu_common.events.contracts import (
     TeacherVerified,
     UserRegistered,
 )
+from edu_devstack.testing import Mailbox, RunningService, Tokens
 
 
-async def _twice(deliver, event):
+async def _twice(deliver: Deliver, event: Event) -> None:
     await deliver(event)
     await deliver(event)
 
 
-async def _settle(notification, consumer="notification-inbox"):
+async def _settle(notification: RunningService, consumer: str = "notification-inbox") -> None:
     """Waits until the consumer has acknowledged every message published so far: its ack
     floor reaches the stream's last sequence (repeats included, which change nothing else)."""
     bus = notification.app.state.event_bus
@@ -31,7 +39,7 @@ async def _settle(notification, consumer="notification-inbox"):
     raise AssertionError(f"events up to {last} not all acknowledged: {info}")
 
 
-async def _mail_sent(notification, recipient):
+async def _mail_sent(notification: RunningService, recipient: str) -> int:
     """Waits until the sender has sent every queued mail; returns how many went to
     `recipient`. The fake server has each one when its row is marked sent."""
     for _ in range(200):
@@ -41,12 +49,15 @@ async def _mail_sent(notification, recipient):
             recipient,
         )
         if row["unsent"] == 0:
-            return row["to_recipient"]
+            sent: int = row["to_recipient"]
+            return sent
         await asyncio.sleep(0.05)
     raise AssertionError("mail still unsent")
 
 
-async def test_registration_welcomes_once(deliver, inbox, notification, tokens):
+async def test_registration_welcomes_once(
+    deliver: Deliver, inbox: Inbox, notification: RunningService, tokens: Tokens
+) -> None:
     user_id, headers = tokens.student()
     event = UserRegistered(user_id=user_id, email="new@example.com", name="Ada", role="student")
     await _twice(deliver, event)
@@ -57,7 +68,9 @@ async def test_registration_welcomes_once(deliver, inbox, notification, tokens):
     assert found[0]["is_read"] is False
 
 
-async def test_enrollment_is_confirmed_once(deliver, inbox, notification, tokens):
+async def test_enrollment_is_confirmed_once(
+    deliver: Deliver, inbox: Inbox, notification: RunningService, tokens: Tokens
+) -> None:
     user_id, headers = tokens.student()
     course_id = uuid.uuid4()
     event = EnrollmentCreated(
@@ -74,7 +87,9 @@ async def test_enrollment_is_confirmed_once(deliver, inbox, notification, tokens
     assert found[0]["data"] == {"course_id": str(course_id), "course_title": "Python Basics"}
 
 
-async def test_completion_is_celebrated_once(deliver, inbox, notification, tokens):
+async def test_completion_is_celebrated_once(
+    deliver: Deliver, inbox: Inbox, notification: RunningService, tokens: Tokens
+) -> None:
     user_id, headers = tokens.student()
     course_id = uuid.uuid4()
     event = EnrollmentCompleted(
@@ -93,8 +108,8 @@ async def test_completion_is_celebrated_once(deliver, inbox, notification, token
 
 
 async def test_payment_sends_one_receipt_to_a_known_student(
-    deliver, inbox, notification, tokens, mailbox
-):
+    deliver: Deliver, inbox: Inbox, notification: RunningService, tokens: Tokens, mailbox: Mailbox
+) -> None:
     user_id, headers = tokens.student()
     address = f"payer-{user_id}@example.com"
     await deliver(UserRegistered(user_id=user_id, email=address, name="Grace", role="student"))
@@ -123,8 +138,8 @@ async def test_payment_sends_one_receipt_to_a_known_student(
 
 
 async def test_payment_of_an_unknown_student_notifies_without_mail(
-    deliver, inbox, notification, tokens
-):
+    deliver: Deliver, inbox: Inbox, notification: RunningService, tokens: Tokens
+) -> None:
     user_id, headers = tokens.student()
     payment = PaymentCompleted(
         payment_id=uuid.uuid4(),
@@ -141,8 +156,8 @@ async def test_payment_of_an_unknown_student_notifies_without_mail(
 
 
 async def test_teacher_verification_notifies_and_mails_once(
-    deliver, inbox, notification, tokens, mailbox
-):
+    deliver: Deliver, inbox: Inbox, notification: RunningService, tokens: Tokens, mailbox: Mailbox
+) -> None:
     user_id, headers = tokens.teacher()
     address = f"teacher-{user_id}@example.com"
     await _twice(deliver, TeacherVerified(user_id=user_id, email=address, name="Alan"))

@@ -33,7 +33,7 @@ class ReviewRepository:
     ) -> Review | None:
         """The new review, or None when the student already reviewed the course."""
         row = await self.conn.fetchrow(
-            "INSERT INTO reviews (course_id, student_id, author_name, rating, comment)"
+            "INSERT INTO reviews (course_id, student_id, author_name, rating, comment)"  # noqa: S608 - columns are constants; values are bound
             " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (course_id, student_id) DO NOTHING"
             f" RETURNING {_COLUMNS}",
             course_id,
@@ -60,7 +60,7 @@ class ReviewRepository:
     ) -> tuple[list[Review], str | None]:
         rows, next_cursor = await paginate(
             self.conn,
-            f"SELECT {_COLUMNS} FROM reviews WHERE course_id = $1",
+            f"SELECT {_COLUMNS} FROM reviews WHERE course_id = $1",  # noqa: S608 - columns are constants; values are bound
             [course_id],
             _NEWEST,
             page,

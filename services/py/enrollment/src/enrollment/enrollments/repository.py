@@ -53,7 +53,7 @@ class EnrollmentRepository:
         """Enrolls the student; None when already enrolled (a concurrent enrollment waits for
         the first to commit, then finds it)."""
         row = await self.conn.fetchrow(
-            "INSERT INTO enrollments (id, student_id, course_id, course_title)"
+            "INSERT INTO enrollments (id, student_id, course_id, course_title)"  # noqa: S608 - columns are constants; values are bound
             " VALUES ($1, $2, $3, $4) ON CONFLICT (student_id, course_id) DO NOTHING"
             f" RETURNING {_COLUMNS}",
             uuid.uuid4(),

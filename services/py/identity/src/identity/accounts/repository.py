@@ -59,7 +59,7 @@ class UserRepository:
             VALUES (coalesce($7::uuid, gen_random_uuid()), lower($1), $2, $3, $4, $5, $6)
             ON CONFLICT DO NOTHING
             RETURNING {_USER_COLUMNS}
-            """,
+            """,  # noqa: S608 - columns are constants; values are bound
             email,
             password_hash,
             name,
@@ -73,14 +73,16 @@ class UserRepository:
     async def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> User | None:
         lock = " FOR UPDATE" if for_update else ""
         row = await self.conn.fetchrow(
-            f"SELECT {_USER_COLUMNS} FROM users WHERE id = $1{lock}", user_id
+            f"SELECT {_USER_COLUMNS} FROM users WHERE id = $1{lock}",  # noqa: S608 - columns, lock clause are constants
+            user_id,
         )
         return _user(row)
 
     async def get_by_email(self, email: str, *, for_update: bool = False) -> User | None:
         lock = " FOR UPDATE" if for_update else ""
         row = await self.conn.fetchrow(
-            f"SELECT {_USER_COLUMNS} FROM users WHERE lower(email) = lower($1){lock}", email
+            f"SELECT {_USER_COLUMNS} FROM users WHERE lower(email) = lower($1){lock}",  # noqa: S608 - columns, lock clause are constants
+            email,
         )
         return _user(row)
 
@@ -96,7 +98,7 @@ class UserRepository:
             f"""
             UPDATE users SET email_verified = true, updated_at = now() WHERE id = $1
             RETURNING {_USER_COLUMNS}
-            """,
+            """,  # noqa: S608 - columns are constants; values are bound
             user_id,
         )
         return _user(row)
@@ -106,7 +108,7 @@ class UserRepository:
             f"""
             UPDATE users SET is_verified = true, updated_at = now() WHERE id = $1
             RETURNING {_USER_COLUMNS}
-            """,
+            """,  # noqa: S608 - columns are constants; values are bound
             user_id,
         )
         return _user(row)
@@ -115,7 +117,7 @@ class UserRepository:
         """Unverified teachers, oldest first, and the next page's cursor."""
         rows, next_cursor = await paginate(
             self.conn,
-            f"SELECT {_USER_COLUMNS} FROM users WHERE role = 'teacher' AND NOT is_verified",
+            f"SELECT {_USER_COLUMNS} FROM users WHERE role = 'teacher' AND NOT is_verified",  # noqa: S608 - columns are constants; values are bound
             [],
             OLDEST_FIRST,
             page,

@@ -54,7 +54,7 @@ class NotificationRepository:
             f"""
             INSERT INTO notifications (user_id, type, title, body, data)
             VALUES ($1, $2, $3, $4, $5) RETURNING {_COLUMNS}
-            """,
+            """,  # noqa: S608 - columns are constants; values are bound
             user_id,
             type_,
             title,
@@ -69,7 +69,7 @@ class NotificationRepository:
         """A user's notifications, newest first, and the next page's cursor."""
         rows, next_cursor = await paginate(
             self.conn,
-            f"SELECT {_COLUMNS} FROM notifications WHERE user_id = $1",
+            f"SELECT {_COLUMNS} FROM notifications WHERE user_id = $1",  # noqa: S608 - columns are constants; values are bound
             [user_id],
             NEWEST_FIRST,
             page,
@@ -89,7 +89,7 @@ class NotificationRepository:
             f"""
             UPDATE notifications SET is_read = true
             WHERE id = $1 AND user_id = $2 RETURNING {_COLUMNS}
-            """,
+            """,  # noqa: S608 - columns are constants; values are bound
             notification_id,
             user_id,
         )

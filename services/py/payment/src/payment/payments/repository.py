@@ -55,7 +55,7 @@ class PendingPaymentRepository:
     ) -> PendingPayment | None:
         """A new pending payment leased to the caller; None when one is already pending."""
         row = await self.conn.fetchrow(
-            "INSERT INTO pending_payments (id, course_id, student_id, amount_cents, currency,"
+            "INSERT INTO pending_payments (id, course_id, student_id, amount_cents, currency,"  # noqa: S608 - columns are constants; values are bound
             " course_title, lease_until)"
             " VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))"
             f" ON CONFLICT (student_id, course_id) DO NOTHING RETURNING {_PENDING_COLUMNS}",
@@ -75,7 +75,7 @@ class PendingPaymentRepository:
         """The pending payment whose lease has run out, leased to the caller now; None when
         there is none or its lease still runs."""
         row = await self.conn.fetchrow(
-            "UPDATE pending_payments SET lease_until = now() + make_interval(secs => $3),"
+            "UPDATE pending_payments SET lease_until = now() + make_interval(secs => $3),"  # noqa: S608 - columns are constants; values are bound
             " attempts = attempts + 1"
             " WHERE student_id = $1 AND course_id = $2 AND lease_until <= now()"
             f" RETURNING {_PENDING_COLUMNS}",
@@ -138,7 +138,7 @@ class PaymentRepository:
         """Records the pending payment as completed; False when it already was (the request
         that resumed it got there first)."""
         row = await self.conn.fetchrow(
-            "INSERT INTO payments (id, course_id, student_id, amount_cents, currency, status,"
+            "INSERT INTO payments (id, course_id, student_id, amount_cents, currency, status,"  # noqa: S608 - columns are constants; values are bound
             " provider_reference) VALUES ($1, $2, $3, $4, $5, 'completed', $6)"
             f" ON CONFLICT (id) DO NOTHING RETURNING {_COLUMNS}",
             pending.id,
@@ -156,7 +156,7 @@ class PaymentRepository:
         return existing, False
 
     async def get(self, payment_id: uuid.UUID) -> Payment | None:
-        row = await self.conn.fetchrow(f"SELECT {_COLUMNS} FROM payments WHERE id = $1", payment_id)
+        row = await self.conn.fetchrow(f"SELECT {_COLUMNS} FROM payments WHERE id = $1", payment_id)  # noqa: S608 - columns are constants; values are bound
         return Payment(**dict(row)) if row else None
 
     async def of_student(
@@ -165,7 +165,7 @@ class PaymentRepository:
         """The student's payments, newest first, and the next page's cursor."""
         rows, next_cursor = await paginate(
             self.conn,
-            f"SELECT {_COLUMNS} FROM payments WHERE student_id = $1",
+            f"SELECT {_COLUMNS} FROM payments WHERE student_id = $1",  # noqa: S608 - columns are constants; values are bound
             [student_id],
             NEWEST_FIRST,
             page,
