@@ -9,7 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import asyncpg
 import pytest
@@ -22,10 +22,19 @@ from edu_common.events import EventBus, enqueue
 from edu_common.events.contracts import TeacherVerified, UserRegistered
 from edu_common.sanitize import Text
 from edu_common.settings import MailSettings, ServiceSettings
+from edu_devstack.testing import Mailbox, RunningService, ServiceLauncher, TestServers
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 
 MIGRATIONS = Path(__file__).parent / "sample_migrations"
+
+# What the fixtures hand out, named for the tests that take them.
+LaunchSample = Callable[..., Awaitable[RunningService]]
+"""Starts the sample service with settings overridden (`database_url=...`, say)."""
+Background = Callable[[Coroutine[Any, Any, Any]], "asyncio.Task[Any]"]
+"""Runs a loop (a relay, a consumer) until the test ends."""
+MakeBus = Callable[..., Awaitable[EventBus]]
+"""A connected event bus (`stream=`, `prefix=` optional)."""
 
 
 class SampleSettings(ServiceSettings):
@@ -51,10 +60,14 @@ router = APIRouter()
 
 @router.post("/notes", status_code=201, response_model=NoteOut, responses=error_responses(409, 422))
 async def create_note(body: NoteIn, conn: DbConn, user: CurrentUser, request: Request) -> Any:
-    row = await conn.fetchrow(
-        "INSERT INTO notes (owner, text) VALUES ($1, $2) RETURNING id, text",
-        user.user_id,
-        body.text,
+    # INSERT ... RETURNING always hands back the row it wrote.
+    row = cast(
+        asyncpg.Record,
+        await conn.fetchrow(
+            "INSERT INTO notes (owner, text) VALUES ($1, $2) RETURNING id, text",
+            user.user_id,
+            body.text,
+        ),
     )
     pool = request.app.state.db_pool
     seen: list[Any] = request.app.state.seen_after_commit
@@ -156,17 +169,17 @@ def build_mailing(settings: MailingSampleSettings) -> FastAPI:
 
 
 @pytest.fixture
-def launch_sample(services: Any) -> Callable[..., Awaitable[Any]]:
+def launch_sample(services: ServiceLauncher) -> LaunchSample:
     """Starts the sample service with settings overridden (`database_url=...`, say)."""
 
-    async def launch(**overrides: Any) -> Any:
+    async def launch(**overrides: Any) -> RunningService:
         return await services.start("sample", build, SampleSettings, MIGRATIONS, **overrides)
 
     return launch
 
 
 @pytest.fixture
-async def sample_mailing(services: Any, smtp: Any) -> Any:
+async def sample_mailing(services: ServiceLauncher, smtp: tuple[Mailbox, int]) -> RunningService:
     """The sample service as one that sends mail, to the session's fake SMTP server."""
     return await services.start(
         "sample",
@@ -179,12 +192,12 @@ async def sample_mailing(services: Any, smtp: Any) -> Any:
 
 
 @pytest.fixture
-async def sample(services: Any) -> Any:
+async def sample(services: ServiceLauncher) -> RunningService:
     return await services.start("sample", build, SampleSettings, MIGRATIONS)
 
 
 @pytest.fixture
-async def sample_without_cache(services: Any, closed_port: int) -> Any:
+async def sample_without_cache(services: ServiceLauncher, closed_port: int) -> RunningService:
     """The sample service with its Valkey address pointing at a closed port."""
     return await services.start(
         "sample", build, SampleSettings, MIGRATIONS, redis_url=f"redis://127.0.0.1:{closed_port}/0"
@@ -192,7 +205,7 @@ async def sample_without_cache(services: Any, closed_port: int) -> Any:
 
 
 @pytest.fixture
-async def sample_one_connection(services: Any) -> Any:
+async def sample_one_connection(services: ServiceLauncher) -> RunningService:
     """The sample service with a pool of one connection and a short wait for it."""
     return await services.start(
         "sample",
@@ -215,7 +228,7 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-async def background() -> AsyncIterator[Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]]]:
+async def background() -> AsyncIterator[Background]:
     """Runs loops (relays, consumers) for one test and cancels them when it ends."""
     tasks: list[asyncio.Task[Any]] = []
 
@@ -240,7 +253,7 @@ class Database:
 
 
 @pytest.fixture
-async def event_db(edu_servers: Any) -> AsyncIterator[Database]:
+async def event_db(edu_servers: TestServers) -> AsyncIterator[Database]:
     """A fresh database with the common tables (outbox, processed_events, mail_outbox) and an
     `effects` table handlers write to, so a test can count what an event caused."""
     name = await edu_servers.fresh_database("events", None)
@@ -258,7 +271,7 @@ async def event_db(edu_servers: Any) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def make_bus(edu_servers: Any) -> AsyncIterator[Callable[..., Awaitable[EventBus]]]:
+async def make_bus(edu_servers: TestServers) -> AsyncIterator[MakeBus]:
     """Connected event buses, each on a stream and subject prefix of its own unless given."""
     buses: list[EventBus] = []
 
@@ -281,7 +294,7 @@ async def make_bus(edu_servers: Any) -> AsyncIterator[Callable[..., Awaitable[Ev
 
 
 @pytest.fixture
-async def blank_database(edu_servers: Any) -> AsyncIterator[str]:
+async def blank_database(edu_servers: TestServers) -> AsyncIterator[str]:
     """An empty database (no migrations at all); yields its URL."""
     name = f"t_blank_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(edu_servers.postgres.url())

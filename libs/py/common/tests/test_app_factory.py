@@ -7,9 +7,11 @@ from edu_common.app import ServiceSpec, create_app
 from edu_common.db import transaction
 from edu_common.mail import queue_mail
 from edu_common.settings import ServiceSettings
+from edu_devstack.testing import Mailbox, RunningService, Tokens
+from edu_devstack.testing.polling import Eventually
 
 
-async def test_health_and_metrics(sample):
+async def test_health_and_metrics(sample: RunningService) -> None:
     svc = sample
     r = await svc.client.get("/health/live")
     assert r.status_code == 200
@@ -26,7 +28,9 @@ async def test_health_and_metrics(sample):
     assert r.headers["x-request-id"] == "trace-42"
 
 
-async def test_write_commits_with_outbox_row_and_rollback_on_error(sample, tokens, eventually):
+async def test_write_commits_with_outbox_row_and_rollback_on_error(
+    sample: RunningService, tokens: Tokens, eventually: Eventually
+) -> None:
     svc = sample
     _, headers = tokens.student()
     r = await svc.client.post(
@@ -51,7 +55,7 @@ async def test_write_commits_with_outbox_row_and_rollback_on_error(sample, token
     await eventually(published)
 
 
-async def test_errors_are_problem_details(sample, tokens):
+async def test_errors_are_problem_details(sample: RunningService, tokens: Tokens) -> None:
     svc = sample
     _, headers = tokens.student()
     r = await svc.client.post(
@@ -79,8 +83,8 @@ async def test_errors_are_problem_details(sample, tokens):
 
 
 async def test_mail_queued_in_a_transaction_is_delivered_by_the_factory_sender(
-    sample_mailing, mailbox, eventually
-):
+    sample_mailing: RunningService, mailbox: Mailbox, eventually: Eventually
+) -> None:
     svc = sample_mailing
     async with transaction(svc.pool) as conn:
         # A message no mail server can take (a header injection), queued first: it must not
@@ -106,7 +110,7 @@ async def test_mail_queued_in_a_transaction_is_delivered_by_the_factory_sender(
     await mailbox.wait_for("ada@example.com", "Second")
 
 
-def test_a_service_that_sends_mail_needs_mail_settings():
+def test_a_service_that_sends_mail_needs_mail_settings() -> None:
     spec = ServiceSpec(name="sample", title="Sample", routers=[], sends_mail=True)
     with pytest.raises(TypeError):
         create_app(spec, ServiceSettings())

@@ -13,6 +13,8 @@ from typing import Any
 from edu_common.events.contracts import TeacherVerified
 from edu_devstack.services import COMPONENTS
 from edu_devstack.settings import find_root
+from edu_devstack.testing import RunningService, Tokens
+from edu_devstack.testing.polling import Eventually
 
 DEPLOY = find_root(Path(__file__).parent) / "deploy"
 DASHBOARD = DEPLOY / "grafana" / "dashboards" / "eduplatform.json"
@@ -85,7 +87,9 @@ def test_prometheus_scrapes_every_service_and_the_web_app() -> None:
     assert jobs == {c.name for c in COMPONENTS}
 
 
-async def test_every_metric_the_dashboard_uses_is_exported(sample, tokens, eventually) -> None:
+async def test_every_metric_the_dashboard_uses_is_exported(
+    sample: RunningService, tokens: Tokens, eventually: Eventually
+) -> None:
     dashboard = json.loads(DASHBOARD.read_text())
     used = set().union(*(metric_names(e) for e in dashboard_expressions(dashboard)))
     assert used == EXPECTED

@@ -3,15 +3,20 @@ block, after-commit steps, and a busy pool or a dead connection answered as 503.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import Database
+
 import asyncio
 import threading
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import pytest
 from edu_common.db import DatabaseUnavailableError, after_commit, transaction
-from edu_devstack.testing import assert_problem
+from edu_devstack.testing import RunningService, Tokens, assert_problem
 
 
 @pytest.fixture
@@ -24,19 +29,24 @@ async def one_connection(event_db: Any) -> AsyncIterator[asyncpg.Pool]:
         await pool.close()
 
 
-async def test_transaction_takes_its_connection_at_the_first_query(one_connection):
+async def test_transaction_takes_its_connection_at_the_first_query(
+    one_connection: asyncpg.Pool,
+) -> None:
     pool = one_connection
     async with transaction(pool, timeout=0.2) as conn:
         assert not conn.has_connection
         assert pool.get_idle_size() == 1
         assert await conn.fetchval("SELECT 1") == 1
         assert conn.has_connection
-        assert pool.get_idle_size() == 0
+        # mypy keeps `has_connection` narrowed to False, but the query above changed it.
+        assert pool.get_idle_size() == 0  # type: ignore[unreachable]
     assert not conn.has_connection
     assert pool.get_idle_size() == 1
 
 
-async def test_request_that_does_not_query_holds_no_connection(sample_one_connection):
+async def test_request_that_does_not_query_holds_no_connection(
+    sample_one_connection: RunningService,
+) -> None:
     svc = sample_one_connection
     async with svc.pool.acquire():  # the only connection, held elsewhere
         r = await svc.client.get("/no-query")
@@ -45,7 +55,9 @@ async def test_request_that_does_not_query_holds_no_connection(sample_one_connec
         assert_problem(await svc.client.get("/notes/1"), 503, "database_unavailable")
 
 
-async def test_statements_share_one_transaction_that_commits_with_the_block(event_db):
+async def test_statements_share_one_transaction_that_commits_with_the_block(
+    event_db: Database,
+) -> None:
     pool = event_db.pool
     async with transaction(pool) as conn:
         await conn.execute("INSERT INTO effects (event_id, info) VALUES (gen_random_uuid(), 'a')")
@@ -55,13 +67,16 @@ async def test_statements_share_one_transaction_that_commits_with_the_block(even
         # Not visible outside before the commit.
         assert await pool.fetchval("SELECT count(*) FROM effects") == 0
         assert await conn.fetchval("SELECT count(*) FROM effects") == 3
-        row = await conn.fetchrow("SELECT count(*) AS n FROM effects")
+        # An aggregate always answers with one row.
+        row = cast(asyncpg.Record, await conn.fetchrow("SELECT count(*) AS n FROM effects"))
         assert row["n"] == 3
         assert len(await conn.fetch("SELECT info FROM effects")) == 3
     assert await pool.fetchval("SELECT count(*) FROM effects") == 3
 
 
-async def test_block_that_raises_rolls_back_and_runs_no_after_commit_step(event_db):
+async def test_block_that_raises_rolls_back_and_runs_no_after_commit_step(
+    event_db: Database,
+) -> None:
     pool = event_db.pool
     ran: list[str] = []
 
@@ -83,7 +98,9 @@ async def test_block_that_raises_rolls_back_and_runs_no_after_commit_step(event_
     assert pool.get_idle_size() == pool.get_size()
 
 
-async def test_after_commit_steps_run_in_order_once_the_commit_is_visible(event_db):
+async def test_after_commit_steps_run_in_order_once_the_commit_is_visible(
+    event_db: Database,
+) -> None:
     pool = event_db.pool
     seen: list[tuple[str, int]] = []
 
@@ -102,7 +119,9 @@ async def test_after_commit_steps_run_in_order_once_the_commit_is_visible(event_
     assert seen == [("first", 1), ("second", 1)]
 
 
-async def test_failing_after_commit_step_keeps_the_commit_and_the_other_steps(event_db, caplog):
+async def test_failing_after_commit_step_keeps_the_commit_and_the_other_steps(
+    event_db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
     pool = event_db.pool
     ran: list[str] = []
 
@@ -121,7 +140,7 @@ async def test_failing_after_commit_step_keeps_the_commit_and_the_other_steps(ev
     assert "after-commit step failed" in caplog.text
 
 
-async def test_after_commit_step_runs_even_when_nothing_was_queried(event_db):
+async def test_after_commit_step_runs_even_when_nothing_was_queried(event_db: Database) -> None:
     ran: list[str] = []
 
     async def step() -> None:
@@ -132,7 +151,9 @@ async def test_after_commit_step_runs_even_when_nothing_was_queried(event_db):
     assert ran == ["step"]
 
 
-async def test_after_commit_refuses_a_bare_connection_and_an_ended_transaction(event_db):
+async def test_after_commit_refuses_a_bare_connection_and_an_ended_transaction(
+    event_db: Database,
+) -> None:
     async def step() -> None:
         return None
 
@@ -148,8 +169,8 @@ async def test_after_commit_refuses_a_bare_connection_and_an_ended_transaction(e
 
 
 async def test_request_after_commit_step_runs_before_the_response_and_only_on_commit(
-    sample, tokens
-):
+    sample: RunningService, tokens: Tokens
+) -> None:
     svc = sample
     _, headers = tokens.student()
     seen = svc.app.state.seen_after_commit
@@ -163,7 +184,7 @@ async def test_request_after_commit_step_runs_before_the_response_and_only_on_co
     assert seen == ["kept"]
 
 
-async def test_exhausted_pool_is_database_unavailable(one_connection):
+async def test_exhausted_pool_is_database_unavailable(one_connection: asyncpg.Pool) -> None:
     pool = one_connection
     async with pool.acquire():  # the only connection, held elsewhere
         with pytest.raises(DatabaseUnavailableError) as raised:
@@ -193,8 +214,8 @@ def _terminate_blocking(url: str, pid: int) -> None:
 
 
 async def test_connection_found_dead_before_any_statement_is_replaced(
-    event_db, one_connection, caplog
-):
+    event_db: Database, one_connection: asyncpg.Pool, caplog: pytest.LogCaptureFixture
+) -> None:
     pool = one_connection
     async with transaction(pool) as conn:
         dead_pid = await conn.fetchval("SELECT pg_backend_pid()")
@@ -207,7 +228,9 @@ async def test_connection_found_dead_before_any_statement_is_replaced(
     assert await pool.fetchval("SELECT count(*) FROM effects") == 1
 
 
-async def test_connection_lost_after_a_write_is_database_unavailable(event_db, one_connection):
+async def test_connection_lost_after_a_write_is_database_unavailable(
+    event_db: Database, one_connection: asyncpg.Pool
+) -> None:
     pool = one_connection
 
     async def write_then_lose_the_connection() -> None:
@@ -229,7 +252,9 @@ async def test_connection_lost_after_a_write_is_database_unavailable(event_db, o
     assert pool.get_size() == 1
 
 
-async def test_connection_lost_at_commit_is_database_unavailable(event_db, one_connection):
+async def test_connection_lost_at_commit_is_database_unavailable(
+    event_db: Database, one_connection: asyncpg.Pool
+) -> None:
     pool = one_connection
     pids: list[int] = []
 
@@ -244,7 +269,9 @@ async def test_connection_lost_at_commit_is_database_unavailable(event_db, one_c
         assert await conn.fetchval("SELECT pg_backend_pid()") != pids[0]
 
 
-async def test_request_on_a_dead_connection_is_served_on_a_new_one(sample_one_connection):
+async def test_request_on_a_dead_connection_is_served_on_a_new_one(
+    sample_one_connection: RunningService,
+) -> None:
     svc = sample_one_connection
     async with svc.pool.acquire() as conn:
         dead_pid = await conn.fetchval("SELECT pg_backend_pid()")

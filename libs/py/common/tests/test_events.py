@@ -3,6 +3,14 @@ relay, durable consumer with its inbox, and the event contracts."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import Background, Database, MakeBus
+
+    # For the checker only: imported at run time, pytest would try to collect the class.
+    from edu_devstack.testing import TestServers
+
 import asyncio
 import datetime as dt
 import json
@@ -22,6 +30,7 @@ from edu_common.events import (
     outbox_backlog,
 )
 from edu_common.events.contracts import Event, TeacherVerified, all_events, register
+from edu_devstack.testing.polling import Eventually
 from nats.js.errors import NotFoundError
 from prometheus_client import REGISTRY
 
@@ -50,7 +59,9 @@ async def consumer_settled(bus: EventBus, name: str, delivered: int | None = Non
         return False
     if delivered is not None and info.delivered.stream_seq != delivered:
         return False
-    return info.num_pending == 0 and info.num_ack_pending == 0
+    pending: int = info.num_pending
+    awaiting_ack: int = info.num_ack_pending
+    return pending == 0 and awaiting_ack == 0
 
 
 async def stream_messages(bus: EventBus) -> int:
@@ -59,8 +70,8 @@ async def stream_messages(bus: EventBus) -> int:
 
 
 async def test_committed_event_is_published_and_consumed_once(
-    event_db, make_bus, background, eventually
-):
+    event_db: Database, make_bus: MakeBus, background: Background, eventually: Eventually
+) -> None:
     bus = await make_bus()
     event = teacher_verified()
     async with event_db.pool.acquire() as conn, conn.transaction():
@@ -100,7 +111,9 @@ async def test_committed_event_is_published_and_consumed_once(
     assert await stream_messages(bus) == 2
 
 
-async def test_rolled_back_event_is_never_published(event_db, make_bus, background, eventually):
+async def test_rolled_back_event_is_never_published(
+    event_db: Database, make_bus: MakeBus, background: Background, eventually: Eventually
+) -> None:
     bus = await make_bus()
     lost = teacher_verified()
 
@@ -146,8 +159,8 @@ async def test_rolled_back_event_is_never_published(event_db, make_bus, backgrou
 
 
 async def test_events_enqueued_in_bulk_go_out_in_order_once_each(
-    event_db, make_bus, background, eventually
-):
+    event_db: Database, make_bus: MakeBus, background: Background, eventually: Eventually
+) -> None:
     bus = await make_bus()
     batch = [teacher_verified() for _ in range(150)]  # more than one relay batch
     async with event_db.pool.acquire() as conn, conn.transaction():
@@ -170,8 +183,12 @@ async def test_events_enqueued_in_bulk_go_out_in_order_once_each(
 
 
 async def test_event_enqueued_during_bus_outage_goes_out_once_it_is_back(
-    edu_servers, event_db, make_bus, background, eventually
-):
+    edu_servers: TestServers,
+    event_db: Database,
+    make_bus: MakeBus,
+    background: Background,
+    eventually: Eventually,
+) -> None:
     bus = await make_bus()
     await bus.ensure_stream()
     relay = OutboxRelay(event_db.pool, bus, poll_interval=0.1)
@@ -222,7 +239,9 @@ async def test_event_enqueued_during_bus_outage_goes_out_once_it_is_back(
     assert await stream_messages(bus) == 1
 
 
-async def test_duplicate_delivery_has_one_effect(event_db, make_bus, background, eventually):
+async def test_duplicate_delivery_has_one_effect(
+    event_db: Database, make_bus: MakeBus, background: Background, eventually: Eventually
+) -> None:
     bus = await make_bus()
     consumer = consumer_for(bus, event_db)
     event = teacher_verified()
@@ -254,7 +273,9 @@ async def test_duplicate_delivery_has_one_effect(event_db, make_bus, background,
     assert await event_db.pool.fetchval("SELECT count(*) FROM processed_events") == 2
 
 
-async def test_handler_after_commit_step_runs_once_its_effect_has_committed(event_db, make_bus):
+async def test_handler_after_commit_step_runs_once_its_effect_has_committed(
+    event_db: Database, make_bus: MakeBus
+) -> None:
     bus = await make_bus()
     seen: list[list[uuid.UUID]] = []
 
@@ -283,8 +304,8 @@ async def test_handler_after_commit_step_runs_once_its_effect_has_committed(even
 
 
 async def test_failing_handler_is_retried_and_applies_once(
-    event_db, make_bus, background, eventually
-):
+    event_db: Database, make_bus: MakeBus, background: Background, eventually: Eventually
+) -> None:
     bus = await make_bus()
     calls: list[uuid.UUID] = []
 
@@ -315,8 +336,8 @@ async def test_failing_handler_is_retried_and_applies_once(
 
 
 async def test_malformed_payload_is_terminated_and_consumer_keeps_going(
-    event_db, make_bus, background, eventually
-):
+    event_db: Database, make_bus: MakeBus, background: Background, eventually: Eventually
+) -> None:
     bus = await make_bus()
     consumer = consumer_for(bus, event_db)
     await bus.publish(TeacherVerified.subject, b"{not json", msg_id="bad-json")
@@ -356,7 +377,9 @@ class CountingBus(EventBus):
         self.sent.append(msg_id)
 
 
-async def test_concurrent_relays_publish_each_event_once(edu_servers, event_db, make_bus):
+async def test_concurrent_relays_publish_each_event_once(
+    edu_servers: TestServers, event_db: Database, make_bus: MakeBus
+) -> None:
     reference = await make_bus()  # owns (and cleans up) the stream the relays publish to
     sent: list[str] = []
     nats_url = edu_servers.nats.url()
@@ -408,7 +431,7 @@ def _sample(annotation: Any) -> Any:
 
 
 @pytest.mark.parametrize("subject", sorted(all_events()))
-def test_contract_round_trips_through_json(subject):
+def test_contract_round_trips_through_json(subject: str) -> None:
     cls = all_events()[subject]
     values = {
         name: _sample(field.annotation)
@@ -425,7 +448,7 @@ def test_contract_round_trips_through_json(subject):
     assert cls.model_validate({**wire, "added_later": 1}) == event
 
 
-def test_subjects_are_unique_versioned_and_registered():
+def test_subjects_are_unique_versioned_and_registered() -> None:
     registry = all_events()
     assert registry
     pattern = re.compile(r"^[a-z]+\.[a-z_]+\.v[1-9][0-9]*$")
@@ -442,7 +465,9 @@ def test_subjects_are_unique_versioned_and_registered():
     assert all_events()[TeacherVerified.subject] is TeacherVerified
 
 
-async def test_backlog_counts_unpublished_events_and_the_oldest_age(event_db, make_bus):
+async def test_backlog_counts_unpublished_events_and_the_oldest_age(
+    event_db: Database, make_bus: MakeBus
+) -> None:
     assert await outbox_backlog(event_db.pool) == (0, 0.0)
     async with event_db.pool.acquire() as conn, conn.transaction():
         for _ in range(3):
@@ -459,8 +484,8 @@ async def test_backlog_counts_unpublished_events_and_the_oldest_age(event_db, ma
 
 
 async def test_consumer_reports_pending_events_and_handling_lag(
-    event_db, make_bus, background, eventually
-):
+    event_db: Database, make_bus: MakeBus, background: Background, eventually: Eventually
+) -> None:
     bus = await make_bus()
     consumer = consumer_for(bus, event_db)
     await consumer._subscription()

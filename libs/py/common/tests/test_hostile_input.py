@@ -9,7 +9,7 @@ import uuid
 import pytest
 from edu_common.sanitize import clean_text
 from edu_common.security.sessions import EndedSessions
-from edu_devstack.testing import assert_problem
+from edu_devstack.testing import RunningService, Tokens, assert_problem
 
 JSON = {"content-type": "application/json"}
 
@@ -28,25 +28,29 @@ JSON = {"content-type": "application/json"}
         ("one\ntwo\tthree\r\nfour", "one two three four"),
     ],
 )
-def test_single_line_text_loses_what_a_reader_cannot_see(raw, clean):
+def test_single_line_text_loses_what_a_reader_cannot_see(raw: str, clean: str) -> None:
     assert clean_text(raw, multiline=False) == clean
 
 
-def test_multi_line_text_keeps_line_breaks_and_tabs():
+def test_multi_line_text_keeps_line_breaks_and_tabs() -> None:
     assert clean_text("a\r\nb\tc\rd\u2028e\x0bf", multiline=True) == "a\nb\tc\nd\nef"
 
 
 @pytest.mark.parametrize(
     "invisible", ["\u200b\u200b\u200b", "\u200d\u2060\ufeff", " \u00a0\u3000", "\u3164", "\u202e"]
 )
-async def test_text_with_nothing_visible_is_blank(sample, tokens, invisible):
+async def test_text_with_nothing_visible_is_blank(
+    sample: RunningService, tokens: Tokens, invisible: str
+) -> None:
     _, student = tokens.student()
     r = await sample.client.post("/notes", json={"text": invisible}, headers=student)
     body = assert_problem(r, 422, "validation_error")
     assert "text" in body["detail"]
 
 
-async def test_stored_text_is_normalized_and_stripped(sample, tokens):
+async def test_stored_text_is_normalized_and_stripped(
+    sample: RunningService, tokens: Tokens
+) -> None:
     _, student = tokens.student()
     r = await sample.client.post(
         "/notes", json={"text": "\u202eevil\u0000 e\u0301\ufffe\x1b"}, headers=student
@@ -56,7 +60,7 @@ async def test_stored_text_is_normalized_and_stripped(sample, tokens):
     assert note["text"] == "evil \u00e9"
 
 
-async def test_max_length_counts_the_text_as_sent(sample, tokens):
+async def test_max_length_counts_the_text_as_sent(sample: RunningService, tokens: Tokens) -> None:
     _, student = tokens.student()
     # 200 visible characters inside spaces and markup: over the 200 that OpenAPI promises.
     for text in (" " * 10 + "x" * 200, "<b>" + "x" * 199 + "</b>"):
@@ -79,13 +83,17 @@ async def test_max_length_counts_the_text_as_sent(sample, tokens):
     ],
     ids=["invalid-utf8-in-string", "invalid-utf8", "nested-5000", "nested-1001"],
 )
-async def test_undecodable_body_is_malformed_json(sample, tokens, body):
+async def test_undecodable_body_is_malformed_json(
+    sample: RunningService, tokens: Tokens, body: bytes
+) -> None:
     _, student = tokens.student()
     r = await sample.client.post("/notes", content=body, headers={**student, **JSON})
     assert_problem(r, 400, "malformed_json")
 
 
-async def test_405_names_every_method_the_path_takes(sample, tokens):
+async def test_405_names_every_method_the_path_takes(
+    sample: RunningService, tokens: Tokens
+) -> None:
     _, student = tokens.student()
     r = await sample.client.put("/notes", json={"text": "a"}, headers=student)
     assert_problem(r, 405, "method_not_allowed")
@@ -94,7 +102,7 @@ async def test_405_names_every_method_the_path_takes(sample, tokens):
     assert set(r.headers["allow"].split(", ")) == {"GET"}
 
 
-async def test_openapi_documents_the_413_on_every_body(sample):
+async def test_openapi_documents_the_413_on_every_body(sample: RunningService) -> None:
     spec = (await sample.client.get("/openapi.json")).json()
     create = spec["paths"]["/notes"]["post"]
     assert "413" in create["responses"]
@@ -103,7 +111,9 @@ async def test_openapi_documents_the_413_on_every_body(sample):
     assert "413" not in spec["paths"]["/notes"]["get"]["responses"]
 
 
-async def test_every_service_refuses_a_token_whose_session_ended(sample, tokens):
+async def test_every_service_refuses_a_token_whose_session_ended(
+    sample: RunningService, tokens: Tokens
+) -> None:
     session = uuid.uuid4()
     user = uuid.uuid4()
     ended = {
@@ -123,7 +133,9 @@ async def test_every_service_refuses_a_token_whose_session_ended(sample, tokens)
     assert (await sample.client.get("/notes", headers=service)).status_code == 200
 
 
-async def test_the_ended_session_check_fails_open_without_valkey(sample_without_cache, tokens):
+async def test_the_ended_session_check_fails_open_without_valkey(
+    sample_without_cache: RunningService, tokens: Tokens
+) -> None:
     token = tokens.signer.sign_access(uuid.uuid4(), "admin", True, session_id=uuid.uuid4())
     r = await sample_without_cache.client.get(
         "/admin-only", headers={"Authorization": f"Bearer {token}"}

@@ -3,6 +3,14 @@ it: problem details, request ids, metrics, readiness, cursors, plain text, cache
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import LaunchSample
+
+    # For the checker only: imported at run time, pytest would try to collect the class.
+    from edu_devstack.testing import TestServers
+
 import uuid
 
 import pytest
@@ -11,10 +19,12 @@ from edu_common.errors import AppError
 from edu_common.pagination import CursorCodec
 from edu_common.sanitize import strip_markup
 from edu_common.settings import DEV_CURSOR_SECRET, ServiceSettings, load_settings
-from edu_devstack.testing import assert_problem
+from edu_devstack.testing import RunningService, Tokens, assert_problem
 
 
-async def test_problem_details_for_every_client_error(sample, tokens):
+async def test_problem_details_for_every_client_error(
+    sample: RunningService, tokens: Tokens
+) -> None:
     client = sample.client
     _, student = tokens.student()
     assert_problem(
@@ -47,7 +57,7 @@ async def test_problem_details_for_every_client_error(sample, tokens):
     assert "text" in body["detail"]
 
 
-async def test_request_id_is_echoed_or_replaced(sample):
+async def test_request_id_is_echoed_or_replaced(sample: RunningService) -> None:
     client = sample.client
     r = await client.get("/health/live", headers={"X-Request-ID": "abc-123.XYZ_9"})
     assert r.headers["x-request-id"] == "abc-123.XYZ_9"
@@ -62,7 +72,7 @@ async def test_request_id_is_echoed_or_replaced(sample):
     assert r.headers["x-request-id"] == "req-404"
 
 
-async def test_metrics_use_route_templates(sample, tokens):
+async def test_metrics_use_route_templates(sample: RunningService, tokens: Tokens) -> None:
     client = sample.client
     _, student = tokens.student()
     created = await client.post("/notes", json={"text": "hello"}, headers=student)
@@ -80,8 +90,8 @@ async def test_metrics_use_route_templates(sample, tokens):
 
 
 async def test_ready_with_the_cache_down_is_200_degraded_and_db_routes_still_work(
-    sample_without_cache, tokens
-):
+    sample_without_cache: RunningService, tokens: Tokens
+) -> None:
     svc = sample_without_cache
     r = await svc.client.get("/health/ready")
     assert r.status_code == 200, r.text
@@ -98,7 +108,9 @@ async def test_ready_with_the_cache_down_is_200_degraded_and_db_routes_still_wor
     assert (await svc.client.get(f"/notes/{r.json()['id']}")).json()["text"] == "still here"
 
 
-async def test_ready_with_the_event_bus_down_is_200_degraded(launch_sample, closed_port, tokens):
+async def test_ready_with_the_event_bus_down_is_200_degraded(
+    launch_sample: LaunchSample, closed_port: int, tokens: Tokens
+) -> None:
     svc = await launch_sample(nats_url=f"nats://127.0.0.1:{closed_port}")
     r = await svc.client.get("/health/ready")
     assert r.status_code == 200, r.text
@@ -116,7 +128,7 @@ async def test_ready_with_the_event_bus_down_is_200_degraded(launch_sample, clos
     assert await svc.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 1
 
 
-def test_cursor_round_trip_and_rejections():
+def test_cursor_round_trip_and_rejections() -> None:
     codec = CursorCodec("a-secret")
     values = ["2024-05-01T10:00:00+00:00", str(uuid.uuid4()), 42]
     cursor = codec.encode("courses", values)
@@ -149,18 +161,18 @@ def test_cursor_round_trip_and_rejections():
         ("  padded\x00  ", "padded"),
     ],
 )
-def test_strip_markup_removes_what_could_run(raw, clean):
+def test_strip_markup_removes_what_could_run(raw: str, clean: str) -> None:
     assert strip_markup(raw) == clean
 
 
 @pytest.mark.parametrize(
     "text", ["1 < 2 & 3 > 2", "if x<3 and y>2", "Tom & Jerry", "x<3 y", "plain"]
 )
-def test_strip_markup_keeps_plain_text(text):
+def test_strip_markup_keeps_plain_text(text: str) -> None:
     assert strip_markup(text) == text
 
 
-async def test_json_cache_round_trip(edu_servers):
+async def test_json_cache_round_trip(edu_servers: TestServers) -> None:
     redis = create_redis(ServiceSettings(redis_url=edu_servers.valkey.url()))
     try:
         cache = JsonCache(redis, f"course{uuid.uuid4().hex[:6]}", ttl_seconds=60)
@@ -175,7 +187,7 @@ async def test_json_cache_round_trip(edu_servers):
         await redis.aclose()
 
 
-async def test_json_cache_degrades_to_misses(closed_port):
+async def test_json_cache_degrades_to_misses(closed_port: int) -> None:
     redis = create_redis(ServiceSettings(redis_url=f"redis://127.0.0.1:{closed_port}/0"))
     try:
         cache = JsonCache(redis, "course")
@@ -186,7 +198,9 @@ async def test_json_cache_degrades_to_misses(closed_port):
         await redis.aclose()
 
 
-def test_load_settings_names_the_bad_variable(monkeypatch, capsys):
+def test_load_settings_names_the_bad_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("EDU_PORT", "not-a-port")
     monkeypatch.setenv("EDU_DB_POOL_MAX_SIZE", "0")
     with pytest.raises(SystemExit) as exited:
@@ -197,7 +211,9 @@ def test_load_settings_names_the_bad_variable(monkeypatch, capsys):
     assert "EDU_DB_POOL_MAX_SIZE" in err
 
 
-def test_production_refuses_development_secrets(monkeypatch, capsys):
+def test_production_refuses_development_secrets(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("EDU_ENVIRONMENT", "production")
     monkeypatch.setenv("EDU_JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----")
     with pytest.raises(SystemExit):
@@ -209,7 +225,9 @@ def test_production_refuses_development_secrets(monkeypatch, capsys):
     assert not settings.is_development
 
 
-async def test_no_free_database_connection_is_503_not_500(sample_one_connection):
+async def test_no_free_database_connection_is_503_not_500(
+    sample_one_connection: RunningService,
+) -> None:
     svc = sample_one_connection
     async with svc.pool.acquire():  # the only connection, held elsewhere
         r = await svc.client.get("/notes/1")

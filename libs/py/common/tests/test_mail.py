@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conftest import Database
+
 import contextlib
 from email import message_from_bytes
+from email.message import EmailMessage
 from email.policy import default as default_policy
 
+import pytest
 from aiosmtpd.controller import Controller
 from edu_common.mail import MailSender, SmtpConfig, queue_mail
+from edu_devstack.testing.polling import Eventually
 
 
 class Inbox:
     def __init__(self) -> None:
-        self.messages: list = []
+        self.messages: list[EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
         self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
         return "250 OK"
 
 
-async def test_mail_waits_for_the_server_and_is_delivered_once(event_db, closed_port, eventually):
+async def test_mail_waits_for_the_server_and_is_delivered_once(
+    event_db: Database, closed_port: int, eventually: Eventually
+) -> None:
     pool = event_db.pool
     config = SmtpConfig("127.0.0.1", closed_port, "noreply@eduplatform.test", timeout=2)
     sender = MailSender(pool, config, poll_interval=0.05)
@@ -67,7 +77,7 @@ async def test_mail_waits_for_the_server_and_is_delivered_once(event_db, closed_
     assert row["body"] is None
 
 
-async def test_rolled_back_mail_is_never_sent(event_db, closed_port):
+async def test_rolled_back_mail_is_never_sent(event_db: Database, closed_port: int) -> None:
     pool = event_db.pool
     sender = MailSender(pool, SmtpConfig("127.0.0.1", closed_port, "noreply@eduplatform.test"))
     async with pool.acquire() as conn:
@@ -79,7 +89,9 @@ async def test_rolled_back_mail_is_never_sent(event_db, closed_port):
     assert await sender.send_due() == 0
 
 
-async def test_mail_is_given_up_after_a_bounded_number_of_tries(event_db, closed_port, caplog):
+async def test_mail_is_given_up_after_a_bounded_number_of_tries(
+    event_db: Database, closed_port: int, caplog: pytest.LogCaptureFixture
+) -> None:
     pool = event_db.pool
     config = SmtpConfig("127.0.0.1", closed_port, "noreply@eduplatform.test", timeout=2)
     sender = MailSender(pool, config, poll_interval=0.05, max_attempts=3)
@@ -99,7 +111,9 @@ async def test_mail_is_given_up_after_a_bounded_number_of_tries(event_db, closed
     assert [r for r in caplog.records if r.getMessage() == "mail given up"]
 
 
-async def test_an_address_the_server_cannot_take_is_given_up_at_once(event_db, closed_port):
+async def test_an_address_the_server_cannot_take_is_given_up_at_once(
+    event_db: Database, closed_port: int
+) -> None:
     pool = event_db.pool
     inbox = Inbox()
     # A server without SMTPUTF8 (as the local mail sink): a non-ASCII address cannot go.

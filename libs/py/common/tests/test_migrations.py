@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 import pytest
 from edu_common.migrations import COMMON_MIGRATIONS, MigrationError, migrate
 
 
-def write(directory, files: dict[str, str]):
+def write(directory: Path, files: dict[str, str]) -> Path:
     directory.mkdir(exist_ok=True)
     for name, sql in files.items():
         (directory / name).write_text(sql)
@@ -17,7 +19,7 @@ def write(directory, files: dict[str, str]):
 
 
 @pytest.fixture
-async def conn(blank_database):
+async def conn(blank_database: str) -> AsyncIterator[asyncpg.Connection]:
     connection = await asyncpg.connect(blank_database)
     try:
         yield connection
@@ -25,7 +27,9 @@ async def conn(blank_database):
         await connection.close()
 
 
-async def test_applies_in_order_and_records_versions(conn, tmp_path):
+async def test_applies_in_order_and_records_versions(
+    conn: asyncpg.Connection, tmp_path: Path
+) -> None:
     source = write(
         tmp_path / "m",
         {
@@ -63,7 +67,7 @@ async def test_applies_in_order_and_records_versions(conn, tmp_path):
     assert await conn.fetchval("SELECT count(*) FROM items") == 2
 
 
-async def test_versions_are_ordered_as_numbers(conn, tmp_path):
+async def test_versions_are_ordered_as_numbers(conn: asyncpg.Connection, tmp_path: Path) -> None:
     source = write(
         tmp_path / "m",
         {
@@ -74,7 +78,7 @@ async def test_versions_are_ordered_as_numbers(conn, tmp_path):
     assert await migrate(conn, [("shop", source)]) == ["shop/999_create.sql", "shop/1000_seed.sql"]
 
 
-async def test_concurrent_runs_apply_each_file_once(blank_database, tmp_path):
+async def test_concurrent_runs_apply_each_file_once(blank_database: str, tmp_path: Path) -> None:
     source = write(
         tmp_path / "m",
         {
@@ -96,7 +100,7 @@ async def test_concurrent_runs_apply_each_file_once(blank_database, tmp_path):
             await c.close()
 
 
-async def test_a_changed_file_is_refused(conn, tmp_path):
+async def test_a_changed_file_is_refused(conn: asyncpg.Connection, tmp_path: Path) -> None:
     source = write(tmp_path / "m", {"001_create.sql": "CREATE TABLE items (id int);"})
     await migrate(conn, [("shop", source)])
     write(source, {"001_create.sql": "CREATE TABLE items (id bigint);"})
@@ -107,14 +111,18 @@ async def test_a_changed_file_is_refused(conn, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["1_short.sql", "001-dashes.sql", "001_Upper.sql", "abc.sql"])
-async def test_badly_named_file_is_refused(conn, tmp_path, name):
+async def test_badly_named_file_is_refused(
+    conn: asyncpg.Connection, tmp_path: Path, name: str
+) -> None:
     source = write(tmp_path / "m", {"001_ok.sql": "SELECT 1;", name: "SELECT 1;"})
     with pytest.raises(ValueError, match="not understood"):
         await migrate(conn, [("shop", source)])
     assert await conn.fetchval("SELECT count(*) FROM schema_migrations") == 0
 
 
-async def test_failing_migration_rolls_back_and_is_retried(conn, tmp_path):
+async def test_failing_migration_rolls_back_and_is_retried(
+    conn: asyncpg.Connection, tmp_path: Path
+) -> None:
     source = write(
         tmp_path / "m",
         {

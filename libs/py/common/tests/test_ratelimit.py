@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # For the checker only: imported at run time, pytest would try to collect the class.
+    from edu_devstack.testing import TestServers
+
 import asyncio
 import time
 import uuid
+from collections.abc import AsyncIterator
 
 import pytest
 from edu_common.cache import create_redis
@@ -15,7 +22,7 @@ from redis.asyncio import Redis
 
 
 @pytest.fixture
-async def limiter(edu_servers):
+async def limiter(edu_servers: TestServers) -> AsyncIterator[RateLimiter]:
     redis = Redis.from_url(edu_servers.valkey.url())
     try:
         yield RateLimiter(redis, prefix=f"rl{uuid.uuid4().hex[:8]}")
@@ -27,7 +34,7 @@ def limit(count: int, window: float = 60) -> Limit:
     return Limit(f"login{uuid.uuid4().hex[:6]}", count, window)
 
 
-async def test_limit_is_enforced_exactly_at_n(limiter):
+async def test_limit_is_enforced_exactly_at_n(limiter: RateLimiter) -> None:
     rule = limit(5)
     verdicts = [await limiter.hit(rule, "ada") for _ in range(5)]
     assert all(v.allowed for v in verdicts)
@@ -47,7 +54,7 @@ async def test_limit_is_enforced_exactly_at_n(limiter):
     assert int(error.headers["Retry-After"]) == refused.retry_after_seconds
 
 
-async def test_window_slides(limiter):
+async def test_window_slides(limiter: RateLimiter) -> None:
     rule = limit(5, window=1.0)
     for _ in range(3):
         assert (await limiter.hit(rule, "ada")).allowed
@@ -68,7 +75,7 @@ async def test_window_slides(limiter):
     ]
 
 
-async def test_check_does_not_count(limiter):
+async def test_check_does_not_count(limiter: RateLimiter) -> None:
     rule = limit(2)
     for _ in range(10):
         verdict = await limiter.check(rule, "ada")
@@ -80,7 +87,7 @@ async def test_check_does_not_count(limiter):
     assert not (await limiter.check(rule, "ada")).allowed
 
 
-async def test_record_then_check_limits_failures(limiter):
+async def test_record_then_check_limits_failures(limiter: RateLimiter) -> None:
     rule = limit(3)
     for _ in range(2):
         await limiter.record(rule, "ada")
@@ -93,14 +100,14 @@ async def test_record_then_check_limits_failures(limiter):
     assert (await limiter.check(rule, "ada")).allowed
 
 
-async def test_record_sets_an_expiry(limiter):
+async def test_record_sets_an_expiry(limiter: RateLimiter) -> None:
     rule = limit(3, window=30)
     await limiter.record(rule, "ada")
     ttl = await limiter.redis.pttl(f"{limiter.prefix}:{rule.name}:ada")
     assert 0 < ttl <= 30_000
 
 
-async def test_concurrent_hits_never_exceed_the_limit(limiter):
+async def test_concurrent_hits_never_exceed_the_limit(limiter: RateLimiter) -> None:
     rule = limit(10)
     verdicts = await asyncio.gather(*(limiter.hit(rule, "ada") for _ in range(50)))
     assert sum(v.allowed for v in verdicts) == 10
@@ -108,7 +115,9 @@ async def test_concurrent_hits_never_exceed_the_limit(limiter):
     assert await limiter.redis.zcard(f"{limiter.prefix}:{rule.name}:ada") == 10
 
 
-async def test_fails_open_quickly_when_valkey_is_unreachable(closed_port, caplog):
+async def test_fails_open_quickly_when_valkey_is_unreachable(
+    closed_port: int, caplog: pytest.LogCaptureFixture
+) -> None:
     redis = create_redis(ServiceSettings(redis_url=f"redis://127.0.0.1:{closed_port}/0"))
     started = time.perf_counter()
     try:

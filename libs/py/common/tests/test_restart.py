@@ -4,6 +4,11 @@ rest of the suite never sees the outage."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import Background, LaunchSample, MakeBus
+
 import asyncio
 import contextlib
 import os
@@ -25,7 +30,8 @@ from edu_common.migrations import COMMON_MIGRATIONS, migrate
 from edu_common.settings import ServiceSettings
 from edu_devstack.infra import EmbeddedPostgres
 from edu_devstack.processes import free_port
-from edu_devstack.testing import assert_problem
+from edu_devstack.testing import Tokens, assert_problem
+from edu_devstack.testing.polling import Eventually
 
 
 def _state(pid: int) -> str | None:
@@ -94,8 +100,8 @@ async def own_database(own_postgres: EmbeddedPostgres) -> str:
 
 
 async def test_outage_answers_503_and_the_restarted_database_is_served_without_500(
-    own_postgres, own_database, launch_sample, tokens
-):
+    own_postgres: EmbeddedPostgres, own_database: str, launch_sample: LaunchSample, tokens: Tokens
+) -> None:
     svc = await launch_sample(
         database_url=own_database,
         db_pool_min_size=3,
@@ -137,8 +143,8 @@ async def test_outage_answers_503_and_the_restarted_database_is_served_without_5
 
 
 async def test_transaction_outside_a_request_is_database_unavailable_while_down(
-    own_postgres, own_database
-):
+    own_postgres: EmbeddedPostgres, own_database: str
+) -> None:
     pool = await asyncpg.create_pool(own_database, min_size=1, max_size=1)
     try:
         async with transaction(pool, timeout=1) as conn:
@@ -170,8 +176,12 @@ async def _listening(server: EmbeddedPostgres) -> bool:
 
 
 async def test_relay_listens_again_after_a_restart(
-    own_postgres, own_database, make_bus, background, eventually
-):
+    own_postgres: EmbeddedPostgres,
+    own_database: str,
+    make_bus: MakeBus,
+    background: Background,
+    eventually: Eventually,
+) -> None:
     conn = await asyncpg.connect(own_database)
     try:
         await migrate(conn, [("common", COMMON_MIGRATIONS)])

@@ -9,6 +9,7 @@ import json
 import statistics
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import jwt
@@ -30,12 +31,12 @@ def key() -> SigningKey:
 
 
 @pytest.fixture(scope="module")
-def signer(key) -> TokenSigner:
+def signer(key: SigningKey) -> TokenSigner:
     return TokenSigner(key, issuer=ISSUER, audience=AUDIENCE, access_ttl_seconds=900)
 
 
 @pytest.fixture(scope="module")
-def verifier(key) -> TokenVerifier:
+def verifier(key: SigningKey) -> TokenVerifier:
     return TokenVerifier({key.kid: key.public_key}, issuer=ISSUER, audience=AUDIENCE)
 
 
@@ -71,7 +72,7 @@ def refused(verifier: TokenVerifier, token: str, code: str = "invalid_token") ->
     assert caught.value.code == code
 
 
-def test_valid_token_gives_the_principal(signer, verifier):
+def test_valid_token_gives_the_principal(signer: TokenSigner, verifier: TokenVerifier) -> None:
     uid = uuid.uuid4()
     principal = verifier.verify(signer.sign_access(uid, Role.TEACHER, False, name="Ada"))
     assert isinstance(principal, Principal)
@@ -84,7 +85,7 @@ def test_valid_token_gives_the_principal(signer, verifier):
     assert verifier.verify(signer.sign_access(uid, "admin", True)).is_admin
 
 
-def test_expired_token(key, verifier):
+def test_expired_token(key: SigningKey, verifier: TokenVerifier) -> None:
     now = int(time.time())
     refused(
         verifier, sign(key, claims(iat=now - 1000, nbf=now - 1000, exp=now - 60)), "token_expired"
@@ -93,11 +94,11 @@ def test_expired_token(key, verifier):
     assert verifier.verify(sign(key, claims(exp=now - 5)))
 
 
-def test_not_yet_valid_token(key, verifier):
+def test_not_yet_valid_token(key: SigningKey, verifier: TokenVerifier) -> None:
     refused(verifier, sign(key, claims(nbf=int(time.time()) + 120)))
 
 
-def test_token_from_another_key(verifier):
+def test_token_from_another_key(verifier: TokenVerifier) -> None:
     other = SigningKey.generate()
     # Under its own kid: an unknown key.
     refused(verifier, sign(other, claims()))
@@ -106,7 +107,7 @@ def test_token_from_another_key(verifier):
                                  headers={"kid": next(iter(verifier.keys))}))  # fmt: skip
 
 
-def test_tampered_payload(key, verifier):
+def test_tampered_payload(key: SigningKey, verifier: TokenVerifier) -> None:
     header, payload, signature = sign(key, claims(role="student")).split(".")
     body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     body["role"] = "admin"
@@ -114,13 +115,15 @@ def test_tampered_payload(key, verifier):
     refused(verifier, f"{header}.{forged}.{signature}")
 
 
-def test_alg_none_is_refused(key, verifier):
+def test_alg_none_is_refused(key: SigningKey, verifier: TokenVerifier) -> None:
     header = b64(json.dumps({"alg": "none", "typ": "JWT", "kid": key.kid}).encode())
     payload = b64(json.dumps(claims(role="admin")).encode())
     refused(verifier, f"{header}.{payload}.")
 
 
-def test_hs256_signed_with_the_public_key_is_refused(key, verifier):
+def test_hs256_signed_with_the_public_key_is_refused(
+    key: SigningKey, verifier: TokenVerifier
+) -> None:
     header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": key.kid}).encode())
     payload = b64(json.dumps(claims(role="admin")).encode())
     secret = key.public_pem().encode()
@@ -128,12 +131,12 @@ def test_hs256_signed_with_the_public_key_is_refused(key, verifier):
     refused(verifier, f"{header}.{payload}.{b64(mac)}")
 
 
-def test_wrong_audience_or_issuer(key, verifier):
+def test_wrong_audience_or_issuer(key: SigningKey, verifier: TokenVerifier) -> None:
     refused(verifier, sign(key, claims(aud="another-platform")))
     refused(verifier, sign(key, claims(iss="someone-else")))
 
 
-def test_unknown_kid_and_missing_kid(key, verifier):
+def test_unknown_kid_and_missing_kid(key: SigningKey, verifier: TokenVerifier) -> None:
     refused(verifier, sign(key, claims(), kid="no-such-key"))
     # Signed by the one trusted key, but naming no key: identity never makes such a token.
     for header in ({}, {"kid": ""}):
@@ -143,21 +146,21 @@ def test_unknown_kid_and_missing_kid(key, verifier):
 
 
 @pytest.mark.parametrize("missing", ["exp", "iat", "sub", "jti"])
-def test_missing_required_claims(key, verifier, missing):
+def test_missing_required_claims(key: SigningKey, verifier: TokenVerifier, missing: str) -> None:
     refused(verifier, sign(key, claims(**{missing: None})))
 
 
 @pytest.mark.parametrize("bad", [{"role": "superuser"}, {"role": None}, {"sub": "not-a-uuid"}])
-def test_malformed_claims(key, verifier, bad):
+def test_malformed_claims(key: SigningKey, verifier: TokenVerifier, bad: dict[str, Any]) -> None:
     refused(verifier, sign(key, claims(**bad)))
 
 
 @pytest.mark.parametrize("token", ["", "abc", "a.b.c", "Bearer x.y.z"])
-def test_garbage_tokens(verifier, token):
+def test_garbage_tokens(verifier: TokenVerifier, token: str) -> None:
     refused(verifier, token)
 
 
-def test_key_rotation_with_two_public_keys(key):
+def test_key_rotation_with_two_public_keys(key: SigningKey) -> None:
     new = SigningKey.generate()
     keys = load_public_keys(key.public_pem() + "\n" + new.public_pem())
     assert set(keys) == {key.kid, new.kid}
@@ -170,7 +173,7 @@ def test_key_rotation_with_two_public_keys(key):
     assert load_public_keys("") == {}
 
 
-def test_non_ed25519_keys_are_refused():
+def test_non_ed25519_keys_are_refused() -> None:
     ec_key = ec.generate_private_key(ec.SECP256R1())
     ec_public = ec_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -186,12 +189,12 @@ def test_non_ed25519_keys_are_refused():
         SigningKey.from_pem(ec_private.decode())
 
 
-def test_private_pem_round_trip(key):
+def test_private_pem_round_trip(key: SigningKey) -> None:
     again = SigningKey.from_pem(key.private_pem())
     assert again.kid == key.kid
 
 
-def test_jwk(key):
+def test_jwk(key: SigningKey) -> None:
     entry = jwk(key.public_key)
     assert entry["kty"] == "OKP"
     assert entry["crv"] == "Ed25519"
@@ -209,7 +212,7 @@ def test_jwk(key):
 
 
 @pytest.fixture
-def hasher():
+def hasher() -> Iterator[PasswordHasher]:
     h = PasswordHasher(time_cost=1, memory_cost=8192)
     try:
         yield h
@@ -217,7 +220,7 @@ def hasher():
         h.close()
 
 
-async def test_hash_and_verify(hasher):
+async def test_hash_and_verify(hasher: PasswordHasher) -> None:
     stored = await hasher.hash("correct horse battery staple")
     assert stored.startswith("$argon2id$")
     assert stored != await hasher.hash("correct horse battery staple")
@@ -227,7 +230,7 @@ async def test_hash_and_verify(hasher):
     assert await hasher.verify(None, "correct horse battery staple") == (False, False)
 
 
-async def test_missing_account_costs_as_much_as_a_wrong_password(hasher):
+async def test_missing_account_costs_as_much_as_a_wrong_password(hasher: PasswordHasher) -> None:
     stored = await hasher.hash("secret-password")
 
     async def timed(target: str | None) -> float:
@@ -243,7 +246,7 @@ async def test_missing_account_costs_as_much_as_a_wrong_password(hasher):
     assert 0.3 < missing / real < 3, (missing, real)
 
 
-async def test_needs_rehash_when_parameters_change(hasher):
+async def test_needs_rehash_when_parameters_change(hasher: PasswordHasher) -> None:
     stored = await hasher.hash("pw")
     stronger = PasswordHasher(time_cost=2, memory_cost=8192)
     try:
