@@ -4,19 +4,33 @@ SMTP server (the mail server is outside our system) that keeps what it receives.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
+from edu_common.security.keys import SigningKey
+from edu_devstack.testing import Mailbox, RunningService, ServiceLauncher, Tokens
 from identity.app import MIGRATIONS, create_app
 from identity.settings import IdentitySettings
 
+# What the fixtures below hand a test.
+# (**overrides): identity started with the test settings, overridden by the keywords.
+StartIdentity = Callable[..., Awaitable[RunningService]]
+AllMailDelivered = Callable[[], Awaitable[None]]
+ClientFrom = Callable[[str], httpx.AsyncClient]
+# (role="student", email=None, password=...): the 201 body, with the password.
+Register = Callable[..., Awaitable[dict[str, Any]]]
+Bearer = Callable[[dict[str, Any]], dict[str, str]]
+
 
 @pytest.fixture
-def start_identity(services: Any, signing_key: Any, smtp: tuple[Any, int]) -> Any:
+def start_identity(
+    services: ServiceLauncher, signing_key: SigningKey, smtp: tuple[Mailbox, int]
+) -> StartIdentity:
     """Starts identity with test-friendly settings; keyword arguments override them."""
 
-    async def start(**overrides: Any) -> Any:
+    async def start(**overrides: Any) -> RunningService:
         values: dict[str, Any] = {
             "jwt_private_key": signing_key.private_pem(),
             "smtp_port": smtp[1],
@@ -32,12 +46,12 @@ def start_identity(services: Any, signing_key: Any, smtp: tuple[Any, int]) -> An
 
 
 @pytest.fixture
-async def identity(start_identity: Any) -> Any:
+async def identity(start_identity: StartIdentity) -> RunningService:
     return await start_identity()
 
 
 @pytest.fixture
-def all_mail_delivered(identity: Any) -> Any:
+def all_mail_delivered(identity: RunningService) -> AllMailDelivered:
     """Waits until identity has delivered every mail it queued, so a test can then assert
     what did not arrive."""
 
@@ -55,13 +69,12 @@ def all_mail_delivered(identity: Any) -> Any:
 
 
 @pytest.fixture
-def client(identity: Any) -> httpx.AsyncClient:
-    c: httpx.AsyncClient = identity.client
-    return c
+def client(identity: RunningService) -> httpx.AsyncClient:
+    return identity.client
 
 
 @pytest.fixture
-async def client_from(identity: Any) -> Any:
+async def client_from(identity: RunningService) -> AsyncIterator[ClientFrom]:
     """A client whose requests come from another socket address."""
     clients: list[httpx.AsyncClient] = []
 
@@ -82,7 +95,7 @@ _counter = iter(range(1_000_000))
 
 
 @pytest.fixture
-def register(client: httpx.AsyncClient) -> Any:
+def register(client: httpx.AsyncClient) -> Register:
     """Registers a fresh user; returns the 201 body and the password."""
 
     async def make(
@@ -104,7 +117,7 @@ def register(client: httpx.AsyncClient) -> Any:
 
 
 @pytest.fixture
-def bearer() -> Any:
+def bearer() -> Bearer:
     def make(body: dict[str, Any]) -> dict[str, str]:
         return {"Authorization": f"Bearer {body['access_token']}"}
 
@@ -112,7 +125,7 @@ def bearer() -> Any:
 
 
 @pytest.fixture
-async def admin_headers(identity: Any, tokens: Any) -> dict[str, str]:
+async def admin_headers(identity: RunningService, tokens: Tokens) -> dict[str, str]:
     """An admin that exists in the database."""
     row = await identity.pool.fetchrow(
         "INSERT INTO users (email, password_hash, name, role, email_verified)"

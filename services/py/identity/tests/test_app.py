@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    import httpx
+    from conftest import StartIdentity
+    from edu_devstack.testing import RunningService, ServiceLauncher
+
 import pytest
 from edu_common.demo import DEMO_TEACHER, DEMO_USERS
 from edu_common.security.keys import SigningKey
@@ -10,7 +17,9 @@ from pydantic import ValidationError
 DEMO = ("admin@eduplatform.com", "teacher@eduplatform.com", "student@eduplatform.com")
 
 
-async def test_demo_users_are_seeded_once(start_identity, services):
+async def test_demo_users_are_seeded_once(
+    start_identity: StartIdentity, services: ServiceLauncher
+) -> None:
     svc = await start_identity(seed_demo_users=True)
     rows = await svc.pool.fetch(
         "SELECT email, role, is_verified, email_verified FROM users ORDER BY email"
@@ -26,14 +35,17 @@ async def test_demo_users_are_seeded_once(start_identity, services):
         r = await svc.client.post("/login", json={"email": email, "password": "password123"})
         assert r.status_code == 200, r.text
     # A second start on the same database adds nothing.
-    again = create_app(svc.settings)
+    # The launcher hands back the base settings type; identity's are IdentitySettings.
+    again = create_app(cast(IdentitySettings, svc.settings))
     async with again.router.lifespan_context(again):
         assert await svc.pool.fetchval("SELECT count(*) FROM users") == 3
     events = await svc.pool.fetchval("SELECT count(*) FROM outbox")
     assert events == 4  # three registrations and one teacher verification
 
 
-async def test_demo_users_have_the_fixed_ids_other_services_use(start_identity):
+async def test_demo_users_have_the_fixed_ids_other_services_use(
+    start_identity: StartIdentity,
+) -> None:
     svc = await start_identity(seed_demo_users=True)
     rows = await svc.pool.fetch("SELECT id, email, name FROM users")
     assert {(r["email"], r["id"], r["name"]) for r in rows} == {
@@ -51,11 +63,11 @@ async def test_demo_users_have_the_fixed_ids_other_services_use(start_identity):
     assert {p["payload"]["user_id"] for p in payloads} == {str(u.id) for u in DEMO_USERS}
 
 
-async def test_no_demo_users_by_default(identity):
+async def test_no_demo_users_by_default(identity: RunningService) -> None:
     assert await identity.pool.fetchval("SELECT count(*) FROM users") == 0
 
 
-async def test_openapi_describes_every_route(client):
+async def test_openapi_describes_every_route(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     paths = spec["paths"]
     expected = {
@@ -76,11 +88,11 @@ async def test_openapi_describes_every_route(client):
     assert "/.well-known/jwks.json" in paths
 
 
-async def test_health(client):
+async def test_health(client: httpx.AsyncClient) -> None:
     assert (await client.get("/health/ready")).status_code == 200
 
 
-def test_production_refuses_an_empty_private_key():
+def test_production_refuses_an_empty_private_key() -> None:
     key = SigningKey.generate()
     with pytest.raises(ValidationError):
         IdentitySettings(
@@ -92,7 +104,7 @@ def test_production_refuses_an_empty_private_key():
     assert settings.jwt_public_key == key.public_pem()
 
 
-def test_mail_settings_read_the_identity_prefix(monkeypatch):
+def test_mail_settings_read_the_identity_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("SMTP_HOST", "SMTP_PORT", "MAIL_SENDER"):
         monkeypatch.delenv(f"EDU_IDENTITY_{name}", raising=False)
     settings = IdentitySettings()
@@ -105,12 +117,12 @@ def test_mail_settings_read_the_identity_prefix(monkeypatch):
     assert settings.mail_sender == "Edu <mail@example.com>"
 
 
-def test_development_without_a_key_uses_an_ephemeral_one():
+def test_development_without_a_key_uses_an_ephemeral_one() -> None:
     app = create_app(IdentitySettings(jwt_private_key=""))
     assert isinstance(app.state.signing_key, SigningKey)
 
 
-async def test_production_never_seeds_demo_users(start_identity):
+async def test_production_never_seeds_demo_users(start_identity: StartIdentity) -> None:
     svc = await start_identity(
         seed_demo_users=True, environment="production", cursor_secret="c" * 32
     )

@@ -3,6 +3,14 @@ tokens that outlive the session they came from."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    import httpx
+    from conftest import Bearer, ClientFrom, Register, StartIdentity
+    from edu_devstack.testing import Mailbox, RunningService
+    from identity.settings import IdentitySettings
+
 from edu_devstack.testing import assert_problem
 
 
@@ -10,7 +18,9 @@ def _new_user(email: str) -> dict[str, str]:
     return {"email": email, "password": "long-enough", "name": "N", "role": "student"}
 
 
-async def test_register_is_rate_limited_per_ip(start_identity, client_from):
+async def test_register_is_rate_limited_per_ip(
+    start_identity: StartIdentity, client_from: ClientFrom
+) -> None:
     svc = await start_identity(register_ip_limit=3)
     for n in range(3):
         r = await svc.client.post("/register", json=_new_user(f"bulk{n}@example.com"))
@@ -27,12 +37,14 @@ async def test_register_is_rate_limited_per_ip(start_identity, client_from):
     assert r.status_code == 201
 
 
-async def test_register_limit_is_documented(client):
+async def test_register_limit_is_documented(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     assert "429" in spec["paths"]["/register"]["post"]["responses"]
 
 
-async def test_an_internationalized_address_is_refused_at_registration(client, identity):
+async def test_an_internationalized_address_is_refused_at_registration(
+    client: httpx.AsyncClient, identity: RunningService
+) -> None:
     for email in (
         "\u00fcser@example.com",
         "\u7528\u6237@example.cn",
@@ -54,7 +66,9 @@ async def test_an_internationalized_address_is_refused_at_registration(client, i
     assert r.status_code == 200
 
 
-async def test_logout_ends_the_access_tokens_of_that_login(client, register, bearer):
+async def test_logout_ends_the_access_tokens_of_that_login(
+    client: httpx.AsyncClient, register: Register, bearer: Bearer
+) -> None:
     body = await register(email="leave@example.com", password="secret-pass")
     other = (
         await client.post("/login", json={"email": "leave@example.com", "password": "secret-pass"})
@@ -67,7 +81,9 @@ async def test_logout_ends_the_access_tokens_of_that_login(client, register, bea
     assert (await client.get("/me", headers=bearer(other))).status_code == 200
 
 
-async def test_a_password_reset_ends_every_access_token(client, register, bearer, mailbox):
+async def test_a_password_reset_ends_every_access_token(
+    client: httpx.AsyncClient, register: Register, bearer: Bearer, mailbox: Mailbox
+) -> None:
     body = await register(email="reset-all@example.com", password="old-password")
     login = (
         await client.post(
@@ -88,7 +104,9 @@ async def test_a_password_reset_ends_every_access_token(client, register, bearer
     assert (await client.get("/me", headers=bearer(fresh))).status_code == 200
 
 
-async def test_a_reused_refresh_token_ends_the_access_tokens_of_its_login(client, register, bearer):
+async def test_a_reused_refresh_token_ends_the_access_tokens_of_its_login(
+    client: httpx.AsyncClient, register: Register, bearer: Bearer
+) -> None:
     body = await register()
     rotated = (await client.post("/refresh", json={"refresh_token": body["refresh_token"]})).json()
     assert (await client.get("/me", headers=bearer(rotated))).status_code == 200
@@ -99,13 +117,14 @@ async def test_a_reused_refresh_token_ends_the_access_tokens_of_its_login(client
 
 
 async def test_an_ended_session_is_remembered_only_while_its_tokens_live(
-    client, register, identity
-):
+    client: httpx.AsyncClient, register: Register, identity: RunningService
+) -> None:
     body = await register()
     await client.post("/logout", json={"refresh_token": body["refresh_token"]})
     redis = identity.app.state.redis
     keys = [k async for k in redis.scan_iter(match="edu:ended-session:*")]
     assert len(keys) == 1
     ttl = await redis.ttl(keys[0])
-    settings = identity.settings
+    # The launcher hands back the base settings type; identity's are IdentitySettings.
+    settings = cast("IdentitySettings", identity.settings)
     assert 0 < ttl <= settings.access_ttl_seconds + settings.jwt_leeway_seconds

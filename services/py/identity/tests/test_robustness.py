@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
+    from conftest import Bearer, Register
+
 ROUTES = [
     ("POST", "/register"),
     ("POST", "/login"),
@@ -30,7 +36,9 @@ BODIES: list[bytes] = [
 ]
 
 
-async def test_no_input_causes_a_server_error(client, register, bearer, admin_headers):
+async def test_no_input_causes_a_server_error(
+    client: httpx.AsyncClient, register: Register, bearer: Bearer, admin_headers: dict[str, str]
+) -> None:
     user = await register()
     for headers in ({}, bearer(user), admin_headers, {"Authorization": "Bearer \x7f"}):
         for method, path in ROUTES:

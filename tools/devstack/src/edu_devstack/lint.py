@@ -35,6 +35,7 @@ TYPED_SUITES = (
     "services/py/payment",
     "services/py/course",
     "services/py/notification",
+    "services/py/identity",
     "libs/py/common",
 )
 

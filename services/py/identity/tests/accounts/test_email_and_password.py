@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
+    from conftest import AllMailDelivered, Bearer, Register
+    from edu_devstack.testing import Mailbox, RunningService
+
 import asyncio
 import hashlib
 
 
-async def test_verify_email_once(client, register, bearer, mailbox):
+async def test_verify_email_once(
+    client: httpx.AsyncClient, register: Register, bearer: Bearer, mailbox: Mailbox
+) -> None:
     body = await register(email="verify@example.com")
     token = (await mailbox.wait_for("verify@example.com", "confirm"))[0].token
     r = await client.post("/verify-email", json={"token": token})
@@ -17,7 +26,9 @@ async def test_verify_email_once(client, register, bearer, mailbox):
     assert again.json()["code"] == "invalid_token"
 
 
-async def test_verify_tokens_are_hashed_at_rest(register, mailbox, identity):
+async def test_verify_tokens_are_hashed_at_rest(
+    register: Register, mailbox: Mailbox, identity: RunningService
+) -> None:
     await register(email="hashed@example.com")
     token = (await mailbox.wait_for("hashed@example.com", "confirm"))[0].token
     stored = await identity.pool.fetch("SELECT token_hash FROM mail_tokens")
@@ -33,7 +44,9 @@ async def test_verify_tokens_are_hashed_at_rest(register, mailbox, identity):
     assert left == 0
 
 
-async def test_expired_verify_token_is_refused(client, register, mailbox, identity):
+async def test_expired_verify_token_is_refused(
+    client: httpx.AsyncClient, register: Register, mailbox: Mailbox, identity: RunningService
+) -> None:
     await register(email="late@example.com")
     token = (await mailbox.wait_for("late@example.com", "confirm"))[0].token
     await identity.pool.execute(
@@ -45,7 +58,7 @@ async def test_expired_verify_token_is_refused(client, register, mailbox, identi
     assert r.json()["code"] == "invalid_token"
 
 
-async def test_unknown_and_malformed_verify_tokens(client):
+async def test_unknown_and_malformed_verify_tokens(client: httpx.AsyncClient) -> None:
     r = await client.post("/verify-email", json={"token": "made-up"})
     assert r.status_code == 400
     r = await client.post("/verify-email", json={"token": ""})
@@ -54,7 +67,9 @@ async def test_unknown_and_malformed_verify_tokens(client):
     assert r.status_code == 422
 
 
-async def test_resend_verification(client, register, bearer, mailbox):
+async def test_resend_verification(
+    client: httpx.AsyncClient, register: Register, bearer: Bearer, mailbox: Mailbox
+) -> None:
     body = await register(email="resend@example.com")
     r = await client.post("/verify-email/resend", headers=bearer(body))
     assert r.status_code == 202
@@ -66,7 +81,9 @@ async def test_resend_verification(client, register, bearer, mailbox):
     assert r.status_code == 400
 
 
-async def test_resend_is_rate_limited_and_needs_a_user(client, register, bearer):
+async def test_resend_is_rate_limited_and_needs_a_user(
+    client: httpx.AsyncClient, register: Register, bearer: Bearer
+) -> None:
     body = await register(email="spam@example.com")
     for _ in range(3):
         assert (await client.post("/verify-email/resend", headers=bearer(body))).status_code == 202
@@ -77,8 +94,12 @@ async def test_resend_is_rate_limited_and_needs_a_user(client, register, bearer)
 
 
 async def test_forgot_password_does_not_reveal_accounts(
-    client, register, mailbox, identity, all_mail_delivered
-):
+    client: httpx.AsyncClient,
+    register: Register,
+    mailbox: Mailbox,
+    identity: RunningService,
+    all_mail_delivered: AllMailDelivered,
+) -> None:
     await register(email="exists@example.com")
     known = await client.post("/forgot-password", json={"email": "EXISTS@example.com"})
     unknown = await client.post("/forgot-password", json={"email": "ghost@example.com"})
@@ -96,8 +117,12 @@ async def test_forgot_password_does_not_reveal_accounts(
 
 
 async def test_at_most_three_reset_mails_an_hour(
-    client, register, mailbox, identity, all_mail_delivered
-):
+    client: httpx.AsyncClient,
+    register: Register,
+    mailbox: Mailbox,
+    identity: RunningService,
+    all_mail_delivered: AllMailDelivered,
+) -> None:
     await register(email="capped@example.com")
     results = await asyncio.gather(
         *(client.post("/forgot-password", json={"email": "capped@example.com"}) for _ in range(6))
@@ -114,7 +139,9 @@ async def test_at_most_three_reset_mails_an_hour(
     )
 
 
-async def test_reset_password_revokes_sessions(client, register, mailbox):
+async def test_reset_password_revokes_sessions(
+    client: httpx.AsyncClient, register: Register, mailbox: Mailbox
+) -> None:
     body = await register(email="reset@example.com", password="old-password")
     login = (
         await client.post("/login", json={"email": "reset@example.com", "password": "old-password"})
@@ -137,7 +164,9 @@ async def test_reset_password_revokes_sessions(client, register, mailbox):
     assert r.json()["code"] == "invalid_token"
 
 
-async def test_reset_token_expires_after_an_hour(client, register, mailbox, identity):
+async def test_reset_token_expires_after_an_hour(
+    client: httpx.AsyncClient, register: Register, mailbox: Mailbox, identity: RunningService
+) -> None:
     await register(email="slow@example.com")
     await client.post("/forgot-password", json={"email": "slow@example.com"})
     token = (await mailbox.wait_for("slow@example.com", "reset"))[0].token
@@ -149,7 +178,7 @@ async def test_reset_token_expires_after_an_hour(client, register, mailbox, iden
     assert r.status_code == 400
 
 
-async def test_reset_validation(client):
+async def test_reset_validation(client: httpx.AsyncClient) -> None:
     r = await client.post("/reset-password", json={"token": "t", "new_password": "short"})
     assert r.status_code == 422
     r = await client.post("/reset-password", json={"token": "t"})

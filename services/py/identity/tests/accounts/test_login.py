@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
+    from conftest import Bearer, ClientFrom, Register, StartIdentity
+    from edu_devstack.testing import RunningService
+
 from argon2 import PasswordHasher as Argon2
 
 
-async def test_login_returns_tokens(client, register, bearer):
+async def test_login_returns_tokens(
+    client: httpx.AsyncClient, register: Register, bearer: Bearer
+) -> None:
     body = await register(email="login@example.com", password="secret-pass")
     r = await client.post("/login", json={"email": "LOGIN@example.com", "password": "secret-pass"})
     assert r.status_code == 200, r.text
@@ -14,7 +23,9 @@ async def test_login_returns_tokens(client, register, bearer):
     assert me.json()["email"] == "login@example.com"
 
 
-async def test_unknown_email_and_wrong_password_look_the_same(client, register):
+async def test_unknown_email_and_wrong_password_look_the_same(
+    client: httpx.AsyncClient, register: Register
+) -> None:
     await register(email="known@example.com", password="secret-pass")
     wrong = await client.post("/login", json={"email": "known@example.com", "password": "nope"})
     unknown = await client.post(
@@ -25,7 +36,7 @@ async def test_unknown_email_and_wrong_password_look_the_same(client, register):
     assert wrong.json()["code"] == "invalid_credentials"
 
 
-async def test_per_ip_limit(start_identity, register):
+async def test_per_ip_limit(start_identity: StartIdentity, register: Register) -> None:
     svc = await start_identity(login_ip_limit=3)
     for _ in range(3):
         r = await svc.client.post("/login", json={"email": "x@example.com", "password": "p"})
@@ -36,7 +47,9 @@ async def test_per_ip_limit(start_identity, register):
     assert int(r.headers["Retry-After"]) >= 1
 
 
-async def test_failures_lock_the_account_only_from_that_ip(client, register, client_from):
+async def test_failures_lock_the_account_only_from_that_ip(
+    client: httpx.AsyncClient, register: Register, client_from: ClientFrom
+) -> None:
     await register(email="victim@example.com", password="secret-pass")
     attacker = client_from("203.0.113.9")
     for _ in range(10):
@@ -62,7 +75,9 @@ async def test_failures_lock_the_account_only_from_that_ip(client, register, cli
     assert r.status_code == 200
 
 
-async def test_outdated_hash_is_upgraded_at_login(client, register, identity):
+async def test_outdated_hash_is_upgraded_at_login(
+    client: httpx.AsyncClient, register: Register, identity: RunningService
+) -> None:
     await register(email="old@example.com", password="secret-pass")
     old = Argon2(time_cost=1, memory_cost=512, parallelism=1).hash("secret-pass")
     await identity.pool.execute(
@@ -79,7 +94,7 @@ async def test_outdated_hash_is_upgraded_at_login(client, register, identity):
     assert r.status_code == 200
 
 
-async def test_login_validation(client):
+async def test_login_validation(client: httpx.AsyncClient) -> None:
     r = await client.post("/login", json={"email": "a@example.com"})
     assert r.status_code == 422
     r = await client.post("/login", json={"email": "a@example.com", "password": "p" * 1000})
@@ -89,15 +104,18 @@ async def test_login_validation(client):
     assert r.json()["code"] == "malformed_json"
 
 
-async def test_unknown_email_costs_one_password_verification(client, register, identity):
+async def test_unknown_email_costs_one_password_verification(
+    client: httpx.AsyncClient, register: Register, identity: RunningService
+) -> None:
     await register(email="timed@example.com", password="secret-pass")
     hasher = identity.app.state.password_hasher
     calls: list[str | None] = []
     original = hasher.verify
 
-    async def counting(stored_hash, password):
+    async def counting(stored_hash: str | None, password: str) -> tuple[bool, bool]:
         calls.append(stored_hash)
-        return await original(stored_hash, password)
+        result: tuple[bool, bool] = await original(stored_hash, password)
+        return result
 
     hasher.verify = counting
     try:

@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
+    from conftest import Bearer, Register
+    from edu_devstack.testing import Mailbox, RunningService
+
 import asyncio
 
 
-async def test_register_returns_tokens_and_user(client, bearer, mailbox, identity):
+async def test_register_returns_tokens_and_user(
+    client: httpx.AsyncClient, bearer: Bearer, mailbox: Mailbox, identity: RunningService
+) -> None:
     r = await client.post(
         "/register",
         json={
@@ -41,7 +50,9 @@ async def test_register_returns_tokens_and_user(client, bearer, mailbox, identit
     assert rows[0]["payload"]["user_id"] == user["id"]
 
 
-async def test_access_token_carries_name_and_role(client, register, identity):
+async def test_access_token_carries_name_and_role(
+    client: httpx.AsyncClient, register: Register, identity: RunningService
+) -> None:
     body = await register(role="teacher")
     principal = identity.app.state.token_verifier.verify(body["access_token"])
     assert principal.name == "Test User"
@@ -49,7 +60,9 @@ async def test_access_token_carries_name_and_role(client, register, identity):
     assert principal.is_verified is False
 
 
-async def test_email_is_unique_whatever_the_case(client, register):
+async def test_email_is_unique_whatever_the_case(
+    client: httpx.AsyncClient, register: Register
+) -> None:
     await register(email="dup@example.com")
     r = await client.post(
         "/register",
@@ -65,7 +78,9 @@ async def test_email_is_unique_whatever_the_case(client, register):
     assert r.json()["code"] == "email_taken"
 
 
-async def test_concurrent_registrations_of_one_email_make_one_account(client, identity):
+async def test_concurrent_registrations_of_one_email_make_one_account(
+    client: httpx.AsyncClient, identity: RunningService
+) -> None:
     payload = {
         "email": "race@example.com",
         "password": "long-enough",
@@ -77,7 +92,7 @@ async def test_concurrent_registrations_of_one_email_make_one_account(client, id
     assert await identity.pool.fetchval("SELECT count(*) FROM users") == 1
 
 
-async def test_admin_role_cannot_be_chosen(client):
+async def test_admin_role_cannot_be_chosen(client: httpx.AsyncClient) -> None:
     r = await client.post(
         "/register",
         json={"email": "a@example.com", "password": "long-enough", "name": "A", "role": "admin"},
@@ -86,7 +101,7 @@ async def test_admin_role_cannot_be_chosen(client):
     assert "role" in r.json()["detail"]
 
 
-async def test_unknown_fields_set_nothing(client):
+async def test_unknown_fields_set_nothing(client: httpx.AsyncClient) -> None:
     r = await client.post(
         "/register",
         json={
@@ -106,7 +121,7 @@ async def test_unknown_fields_set_nothing(client):
     assert user["id"] != "00000000-0000-0000-0000-000000000000"
 
 
-async def test_markup_is_stripped_from_the_name(client):
+async def test_markup_is_stripped_from_the_name(client: httpx.AsyncClient) -> None:
     r = await client.post(
         "/register",
         json={
@@ -124,7 +139,7 @@ async def test_markup_is_stripped_from_the_name(client):
     assert name.startswith("Bob")
 
 
-async def test_a_name_of_only_markup_is_refused(client):
+async def test_a_name_of_only_markup_is_refused(client: httpx.AsyncClient) -> None:
     r = await client.post(
         "/register",
         json={
@@ -137,7 +152,7 @@ async def test_a_name_of_only_markup_is_refused(client):
     assert r.status_code == 422
 
 
-async def test_bad_input_is_4xx_never_500(client):
+async def test_bad_input_is_4xx_never_500(client: httpx.AsyncClient) -> None:
     ok = {"email": "v@example.com", "password": "long-enough", "name": "V", "role": "student"}
     cases = [
         {k: v for k, v in ok.items() if k != "password"},

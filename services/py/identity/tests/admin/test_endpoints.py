@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
+    from conftest import Bearer, Register
+    from edu_devstack.testing import RunningService, Tokens
+
 import asyncio
 import uuid
 
 
-async def test_pending_teachers_paginate(client, register, admin_headers):
+async def test_pending_teachers_paginate(
+    client: httpx.AsyncClient, register: Register, admin_headers: dict[str, str]
+) -> None:
     teachers = [await register(role="teacher") for _ in range(5)]
     await register(role="student")
     seen: list[str] = []
@@ -29,8 +38,11 @@ async def test_pending_teachers_paginate(client, register, admin_headers):
 
 
 async def test_pending_teachers_page_across_teachers_registered_at_one_instant(
-    client, register, admin_headers, identity
-):
+    client: httpx.AsyncClient,
+    register: Register,
+    admin_headers: dict[str, str],
+    identity: RunningService,
+) -> None:
     for _ in range(5):
         await register(role="teacher")
     await identity.pool.execute(
@@ -53,7 +65,9 @@ async def test_pending_teachers_page_across_teachers_registered_at_one_instant(
     assert sizes == [2, 2, 1]
 
 
-async def test_pending_teachers_bad_input(client, admin_headers, identity):
+async def test_pending_teachers_bad_input(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], identity: RunningService
+) -> None:
     url = "/admin/teachers/pending"
     for limit in (0, 101, "x"):
         r = await client.get(url, params={"limit": limit}, headers=admin_headers)
@@ -69,7 +83,9 @@ async def test_pending_teachers_bad_input(client, admin_headers, identity):
     assert r.status_code == 400
 
 
-async def test_admin_routes_need_an_admin(client, register, bearer, tokens):
+async def test_admin_routes_need_an_admin(
+    client: httpx.AsyncClient, register: Register, bearer: Bearer, tokens: Tokens
+) -> None:
     student = await register()
     teacher = await register(role="teacher")
     target = f"/admin/users/{teacher['user']['id']}/verify"
@@ -81,7 +97,12 @@ async def test_admin_routes_need_an_admin(client, register, bearer, tokens):
     assert (await client.patch(target)).status_code == 401
 
 
-async def test_verify_teacher(client, register, admin_headers, identity):
+async def test_verify_teacher(
+    client: httpx.AsyncClient,
+    register: Register,
+    admin_headers: dict[str, str],
+    identity: RunningService,
+) -> None:
     teacher = await register(role="teacher")
     target = f"/admin/users/{teacher['user']['id']}/verify"
     r = await client.patch(target, headers=admin_headers)
@@ -100,7 +121,9 @@ async def test_verify_teacher(client, register, admin_headers, identity):
     assert events[0]["payload"]["user_id"] == teacher["user"]["id"]
 
 
-async def test_verify_unknown_or_non_teacher(client, register, admin_headers):
+async def test_verify_unknown_or_non_teacher(
+    client: httpx.AsyncClient, register: Register, admin_headers: dict[str, str]
+) -> None:
     student = await register()
     r = await client.patch(f"/admin/users/{student['user']['id']}/verify", headers=admin_headers)
     assert r.status_code == 409

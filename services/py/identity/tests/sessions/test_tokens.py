@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
+    from conftest import Bearer, Register
+    from edu_devstack.testing import RunningService, Tokens
+
 import asyncio
 import base64
 import hashlib
@@ -18,7 +25,9 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-async def test_refresh_rotates(client, register, bearer, identity):
+async def test_refresh_rotates(
+    client: httpx.AsyncClient, register: Register, bearer: Bearer, identity: RunningService
+) -> None:
     body = await register()
     r = await client.post("/refresh", json={"refresh_token": body["refresh_token"]})
     assert r.status_code == 200, r.text
@@ -37,7 +46,9 @@ async def test_refresh_rotates(client, register, bearer, identity):
     assert pair["refresh_token"] not in hashes
 
 
-async def test_reused_refresh_token_revokes_the_family(client, register):
+async def test_reused_refresh_token_revokes_the_family(
+    client: httpx.AsyncClient, register: Register
+) -> None:
     body = await register()
     first = body["refresh_token"]
     second = (await client.post("/refresh", json={"refresh_token": first})).json()["refresh_token"]
@@ -50,7 +61,9 @@ async def test_reused_refresh_token_revokes_the_family(client, register):
     assert r.status_code == 401
 
 
-async def test_reuse_does_not_touch_other_logins(client, register):
+async def test_reuse_does_not_touch_other_logins(
+    client: httpx.AsyncClient, register: Register
+) -> None:
     body = await register(email="two@example.com", password="secret-pass")
     other = (
         await client.post("/login", json={"email": "two@example.com", "password": "secret-pass"})
@@ -61,7 +74,7 @@ async def test_reuse_does_not_touch_other_logins(client, register):
     assert r.status_code == 200
 
 
-async def test_concurrent_refreshes_one_wins(client, register):
+async def test_concurrent_refreshes_one_wins(client: httpx.AsyncClient, register: Register) -> None:
     body = await register()
     results = await asyncio.gather(
         *(client.post("/refresh", json={"refresh_token": body["refresh_token"]}) for _ in range(4))
@@ -70,7 +83,12 @@ async def test_concurrent_refreshes_one_wins(client, register):
     assert codes == [200, 401, 401, 401], [r.text for r in results]
 
 
-async def test_refresh_reads_the_current_role(client, register, admin_headers, identity):
+async def test_refresh_reads_the_current_role(
+    client: httpx.AsyncClient,
+    register: Register,
+    admin_headers: dict[str, str],
+    identity: RunningService,
+) -> None:
     body = await register(role="teacher")
     verifier = identity.app.state.token_verifier
     assert verifier.verify(body["access_token"]).is_verified is False
@@ -81,7 +99,9 @@ async def test_refresh_reads_the_current_role(client, register, admin_headers, i
     assert pair["user"]["is_verified"] is True
 
 
-async def test_unknown_expired_and_bad_refresh_tokens(client, register, identity):
+async def test_unknown_expired_and_bad_refresh_tokens(
+    client: httpx.AsyncClient, register: Register, identity: RunningService
+) -> None:
     r = await client.post("/refresh", json={"refresh_token": "never-issued"})
     assert r.status_code == 401
     assert r.json()["code"] == "invalid_refresh_token"
@@ -95,7 +115,7 @@ async def test_unknown_expired_and_bad_refresh_tokens(client, register, identity
     assert r.status_code == 400
 
 
-async def test_logout_revokes_the_family(client, register):
+async def test_logout_revokes_the_family(client: httpx.AsyncClient, register: Register) -> None:
     body = await register()
     second = (await client.post("/refresh", json={"refresh_token": body["refresh_token"]})).json()[
         "refresh_token"
@@ -107,7 +127,9 @@ async def test_logout_revokes_the_family(client, register):
     assert r.status_code == 204
 
 
-async def test_me_needs_a_valid_token(client, register, signing_key, tokens):
+async def test_me_needs_a_valid_token(
+    client: httpx.AsyncClient, register: Register, signing_key: SigningKey, tokens: Tokens
+) -> None:
     body = await register()
     user_id = uuid.UUID(body["user"]["id"])
     me = "/me"
@@ -171,7 +193,9 @@ async def test_me_needs_a_valid_token(client, register, signing_key, tokens):
     assert "Traceback" not in r.text
 
 
-async def test_jwks_verifies_issued_tokens(client, register, signing_key):
+async def test_jwks_verifies_issued_tokens(
+    client: httpx.AsyncClient, register: Register, signing_key: SigningKey
+) -> None:
     body = await register()
     r = await client.get("/.well-known/jwks.json")
     assert r.status_code == 200
