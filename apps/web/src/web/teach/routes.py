@@ -208,6 +208,15 @@ async def add_module(request: Request, course_id: uuid.UUID) -> Response:
     return redirect(request, f"/teach/courses/{course_id}#outline")
 
 
+def _position(form: Any, name: str) -> int:
+    """A place in a list (1 is the first), from a form field; anything else is a 422."""
+    try:
+        position = int(text(form, name, 8))
+    except ValueError:
+        raise HTTPException(422, "position must be a whole number") from None
+    return max(1, position)
+
+
 @router.post("/modules/{module_id}", name="edit_module")
 async def edit_module(request: Request, module_id: uuid.UUID) -> Response:
     """Renames, moves (up/down) or deletes a module, as the pressed button says."""
@@ -224,10 +233,10 @@ async def edit_module(request: Request, module_id: uuid.UUID) -> Response:
     if action == "delete":
         await client.delete_module(token, module_id)
     elif action in ("up", "down"):
-        position = int(text(form, "position", 8) or "1")
-        await client.update_module(
-            token, module_id, {"position": max(1, position + (-1 if action == "up" else 1))}
-        )
+        position = _position(form, "position") + (-1 if action == "up" else 1)
+        await client.update_module(token, module_id, {"position": max(1, position)})
+    elif action == "move":  # dropped at its new place (drag and drop)
+        await client.update_module(token, module_id, {"position": _position(form, "to")})
     else:
         await client.update_module(token, module_id, {"title": text(form, "title", 200)})
     return redirect(request, f"/teach/courses/{course_id}#module-{module_id}")
@@ -295,8 +304,11 @@ async def save_lesson(request: Request, lesson_id: uuid.UUID) -> Response:
     if action == "delete":
         await client.delete_lesson(token, lesson_id)
         return redirect(request, f"/teach/courses/{lesson.course_id}#outline")
-    if action in ("up", "down"):
-        position = max(1, lesson.position + (-1 if action == "up" else 1))
+    if action in ("up", "down", "move"):
+        if action == "move":  # dropped at its new place (drag and drop)
+            position = _position(form, "to")
+        else:
+            position = max(1, lesson.position + (-1 if action == "up" else 1))
         await client.update_lesson(token, lesson_id, {"position": position})
         return redirect(request, f"/teach/courses/{lesson.course_id}#lesson-{lesson_id}")
     typed, body, errors = lesson_body(form)
