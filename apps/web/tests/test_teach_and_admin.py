@@ -40,7 +40,9 @@ async def test_an_unverified_teacher_sees_a_banner(
     r = await client.get("/teach")
     assert "has not verified your teacher account yet" in r.text
     assert "Mine" in r.text
-    assert ">draft<" in r.text
+    assert ">Draft<" in r.text
+    r = await client.get("/teach", headers={"Accept-Language": "ru"})
+    assert ">Черновик<" in r.text
 
 
 async def test_creating_a_course_sends_a_draft_and_shows_price_errors_by_the_field(

@@ -51,6 +51,18 @@ def level(value: str) -> str:
     return i18n.gettext_(LEVELS.get(value, value))
 
 
+STATUSES = {
+    "draft": i18n.N_("Draft"),
+    "published": i18n.N_("Published"),
+    "archived": i18n.N_("Archived"),
+}
+
+
+def status(value: str) -> str:
+    """A course's status as its teacher reads it."""
+    return i18n.gettext_(STATUSES.get(value, value))
+
+
 FILTERS: dict[str, Any] = {
     "money": money,
     "minutes": minutes,
@@ -58,4 +70,5 @@ FILTERS: dict[str, Any] = {
     "rating": rating,
     "stars": stars,
     "level": level,
+    "status": status,
 }
