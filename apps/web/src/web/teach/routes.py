@@ -17,10 +17,10 @@ from web.clients import clients_of
 from web.clients.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from web.i18n import N_
 from web.i18n import gettext_ as _
-from web.navigation import login_url, redirect
+from web.navigation import redirect
 from web.teach.forms import LEVELS, course_body, lesson_body, text
 from web.templating import pages_of
-from web.visitor import visitor_of
+from web.visitor import signed_in_token, visitor_of
 
 router = APIRouter(prefix="/teach")
 
@@ -32,13 +32,7 @@ DONE = {
 
 
 async def _teacher(request: Request) -> str | Response:
-    visitor = visitor_of(request)
-    token = await visitor.token()
-    if token is None or visitor.user is None:
-        return redirect(request, login_url(request))
-    if not (visitor.user.is_teacher or visitor.user.is_admin):
-        raise Forbidden("web", 403, "teachers_only")
-    return token
+    return await signed_in_token(request, lambda u: u.is_teacher or u.is_admin, "teachers_only")
 
 
 @router.get("", name="teach")
