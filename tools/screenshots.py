@@ -17,7 +17,7 @@ from playwright.async_api import Browser, Page, async_playwright
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 WIDTHS = {"phone": 390, "desktop": 1280}
-PASSWORD = "password123"
+PASSWORD = "password123"  # noqa: S105 - the demo accounts' documented password
 
 
 async def _log_in(page: Page, web: str, email: str) -> None:

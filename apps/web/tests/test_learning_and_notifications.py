@@ -144,7 +144,7 @@ async def test_notifications_read_in_the_reader_s_language(
         json={"items": [completed, paid, unknown], "next_cursor": None, "unread_count": 3},
     )
     r = await client.get("/notifications", headers={"Accept-Language": "ru"})
-    assert "Курс пройден" in r.text
+    assert "Курс пройден" in r.text  # noqa: RUF001 - Russian on purpose
     assert "Поздравляем, вы прошли курс «&lt;b&gt;Go&lt;/b&gt; basics»." in r.text
     assert "<b>Go</b>" not in r.text
     assert "Мы получили вашу оплату 19,99\xa0$ за курс «Go»." in r.text
