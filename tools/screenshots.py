@@ -59,7 +59,7 @@ async def _teacher(browser: Browser, web: str, size: str, width: int) -> None:
     page = await context.new_page()
     await _log_in(page, web, "teacher@eduplatform.com")
     await page.goto(f"{web}/teach")
-    await page.click("main h2 a")
+    await page.click("li.card:has(.tag:text-is('Published')) h2 a")
     await page.wait_for_selector("#outline")
     await _shoot(page, "editor", size, full_page=True)
     await context.close()
