@@ -91,6 +91,21 @@ async def test_show_more_links_to_the_next_page_and_htmx_gets_only_the_new_cards
     assert 'id="more"' not in more.text  # the last page
 
 
+async def test_the_result_count_is_the_whole_query_s_total(
+    client: httpx.AsyncClient, api: respx.MockRouter
+) -> None:
+    api.get(f"{COURSE}/categories").respond(200, json=[])
+    items = [course_json(title=f"Course {i}") for i in range(12)]
+    api.get(f"{COURSE}/courses").respond(
+        200, json={"items": items, "next_cursor": "c1", "total": 143}
+    )
+    r = await client.get("/?q=py")
+    assert "143 courses found" in r.text
+    assert "Showing the first" not in r.text
+    r = await client.get("/?q=py", headers={"Accept-Language": "ru"})
+    assert "Найдено 143 курса" in r.text
+
+
 async def test_show_more_without_javascript_is_a_full_page(
     client: httpx.AsyncClient, api: respx.MockRouter
 ) -> None:

@@ -123,3 +123,32 @@ async def test_notifications_list_and_mark_one_and_all_read(
     r = await post_form(client, "/notifications/read-all")
     assert r.status_code == 303
     assert every.called
+
+
+async def test_notifications_read_in_the_reader_s_language(
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
+) -> None:
+    await sign_in("student")
+    completed = {
+        **notification("Course completed", course_title="<b>Go</b> basics"),
+        "type": "course_completed",
+        "body": 'Congratulations, you completed "<b>Go</b> basics".',
+    }
+    paid = {
+        **notification("Payment received", course_title="Go", amount_cents=1999, currency="USD"),
+        "type": "payment_receipt",
+    }
+    unknown = {**notification("Something new"), "type": "brand_new_kind", "body": "As sent."}
+    api.get(f"{NOTIFICATION}/notifications/me").respond(
+        200,
+        json={"items": [completed, paid, unknown], "next_cursor": None, "unread_count": 3},
+    )
+    r = await client.get("/notifications", headers={"Accept-Language": "ru"})
+    assert "Курс пройден" in r.text  # noqa: RUF001 - Russian on purpose
+    assert "Поздравляем, вы прошли курс «&lt;b&gt;Go&lt;/b&gt; basics»." in r.text
+    assert "<b>Go</b>" not in r.text
+    assert "Мы получили вашу оплату 19,99\xa0$ за курс «Go»." in r.text
+    assert "Something new" in r.text
+    assert "As sent." in r.text
+    r = await client.get("/notifications", headers={"Accept-Language": "en"})
+    assert "Congratulations, you completed &#34;&lt;b&gt;Go&lt;/b&gt; basics&#34;." in r.text

@@ -40,7 +40,9 @@ async def test_an_unverified_teacher_sees_a_banner(
     r = await client.get("/teach")
     assert "has not verified your teacher account yet" in r.text
     assert "Mine" in r.text
-    assert ">draft<" in r.text
+    assert ">Draft<" in r.text
+    r = await client.get("/teach", headers={"Accept-Language": "ru"})
+    assert ">Черновик<" in r.text
 
 
 async def test_creating_a_course_sends_a_draft_and_shows_price_errors_by_the_field(
@@ -123,6 +125,44 @@ async def test_the_outline_editor_moves_a_lesson_up_by_keyboard_usable_buttons(
     r = await post_form(client, f"/teach/lessons/{second['id']}", {"action": "up"})
     assert r.status_code == 303
     assert json.loads(move.calls.last.request.content) == {"position": 1}
+
+
+async def test_a_dropped_lesson_or_module_moves_to_its_new_place(
+    client: httpx.AsyncClient, api: respx.MockRouter, sign_in: SignIn
+) -> None:
+    await sign_in("teacher", id=TEACHER_ID, is_verified=True)
+    c = course_json()
+    cur = curriculum_json(c["id"])
+    api.get(f"{COURSE}/courses/{c['id']}").respond(200, json=c)
+    api.get(f"{COURSE}/courses/{c['id']}/curriculum").respond(200, json=cur)
+    api.get(f"{COURSE}/categories").respond(200, json=[])
+    page = await client.get(f"/teach/courses/{c['id']}")
+    # The editor's items carry the routes the drag-and-drop script posts to.
+    first = cur["modules"][0]
+    assert f'data-reorder-url="/teach/modules/{first["id"]}"' in page.text
+    assert f'data-reorder-url="/teach/lessons/{first["lessons"][0]["id"]}"' in page.text
+    assert "/static/reorder." in page.text
+
+    lesson = first["lessons"][0]
+    api.get(f"{COURSE}/lessons/{lesson['id']}").respond(200, json=lesson_json(c["id"], cur, 0))
+    move = api.put(f"{COURSE}/lessons/{lesson['id']}").respond(200, json={})
+    r = await post_form(client, f"/teach/lessons/{lesson['id']}", {"action": "move", "to": "2"})
+    assert r.status_code == 303
+    assert json.loads(move.calls.last.request.content) == {"position": 2}
+
+    moved = api.put(f"{COURSE}/modules/{first['id']}").respond(200, json={})
+    r = await post_form(
+        client,
+        f"/teach/modules/{first['id']}",
+        {"action": "move", "to": "3", "course_id": c["id"]},
+    )
+    assert r.status_code == 303
+    assert json.loads(moved.calls.last.request.content) == {"position": 3}
+
+    calls = move.call_count
+    r = await post_form(client, f"/teach/lessons/{lesson['id']}", {"action": "move", "to": "x"})
+    assert r.status_code == 422
+    assert move.call_count == calls
 
 
 async def test_admin_verifies_a_pending_teacher(

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web.clients.errors import ServiceError, ServiceUnavailable
+from web.clients.errors import Forbidden, ServiceError, ServiceUnavailable
 from web.clients.identity import TokenPair
 from web.clients.notification import NotificationClient
+from web.navigation import login_url, redirect
 from web.sessions import SessionStore, SignedIn, form_token, new_session_id, valid_session_id
 from web.settings import WebSettings
 
@@ -117,6 +120,20 @@ def visitor_of(request: Request) -> Visitor:
         visitor = Visitor(state.sessions, state.settings, None)
         request.state.visitor = visitor
     return visitor
+
+
+async def signed_in_token(
+    request: Request, allowed: Callable[[SignedIn], bool], refusal: str
+) -> str | Response:
+    """The visitor's access token for a page that needs a role: a redirect to log in (and
+    back) for a visitor who is not signed in, a 403 `refusal` for one `allowed` refuses."""
+    visitor = visitor_of(request)
+    token = await visitor.token()
+    if token is None or visitor.user is None:
+        return redirect(request, login_url(request))
+    if not allowed(visitor.user):
+        raise Forbidden("web", 403, refusal)
+    return token
 
 
 class VisitorMiddleware:

@@ -8,22 +8,15 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from web.clients import clients_of
-from web.clients.errors import Forbidden
-from web.navigation import login_url, redirect
+from web.navigation import redirect
 from web.templating import pages_of
-from web.visitor import visitor_of
+from web.visitor import signed_in_token
 
 router = APIRouter(prefix="/admin")
 
 
 async def _admin(request: Request) -> str | Response:
-    visitor = visitor_of(request)
-    token = await visitor.token()
-    if token is None or visitor.user is None:
-        return redirect(request, login_url(request))
-    if not visitor.user.is_admin:
-        raise Forbidden("web", 403, "admins_only")
-    return token
+    return await signed_in_token(request, lambda u: u.is_admin, "admins_only")
 
 
 @router.get("/teachers", name="pending_teachers")

@@ -33,6 +33,7 @@ class Course(BaseModel):
 class CoursePage(BaseModel):
     items: list[Course]
     next_cursor: str | None
+    total: int | None = None  # the catalog's result count, on its first page only
 
 
 class Category(BaseModel):

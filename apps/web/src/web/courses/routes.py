@@ -24,9 +24,9 @@ from web.clients.errors import (
 )
 from web.i18n import N_
 from web.i18n import gettext_ as _
-from web.navigation import login_url, redirect
+from web.navigation import redirect
 from web.templating import is_htmx, pages_of
-from web.visitor import visitor_of
+from web.visitor import signed_in_token, visitor_of
 
 router = APIRouter()
 
@@ -156,13 +156,7 @@ async def course_view(request: Request, course_id: uuid.UUID) -> Response:
 
 
 async def _signed_in_student(request: Request) -> str | Response:
-    visitor = visitor_of(request)
-    token = await visitor.token()
-    if token is None or visitor.user is None:
-        return redirect(request, login_url(request))
-    if not visitor.user.is_student:
-        raise Forbidden("web", 403, "students_only")
-    return token
+    return await signed_in_token(request, lambda u: u.is_student, "students_only")
 
 
 def _key(form: Any) -> str:

@@ -17,10 +17,10 @@ from web.clients import clients_of
 from web.clients.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from web.i18n import N_
 from web.i18n import gettext_ as _
-from web.navigation import login_url, redirect
+from web.navigation import redirect
 from web.teach.forms import LEVELS, course_body, lesson_body, text
 from web.templating import pages_of
-from web.visitor import visitor_of
+from web.visitor import signed_in_token, visitor_of
 
 router = APIRouter(prefix="/teach")
 
@@ -32,13 +32,7 @@ DONE = {
 
 
 async def _teacher(request: Request) -> str | Response:
-    visitor = visitor_of(request)
-    token = await visitor.token()
-    if token is None or visitor.user is None:
-        return redirect(request, login_url(request))
-    if not (visitor.user.is_teacher or visitor.user.is_admin):
-        raise Forbidden("web", 403, "teachers_only")
-    return token
+    return await signed_in_token(request, lambda u: u.is_teacher or u.is_admin, "teachers_only")
 
 
 @router.get("", name="teach")
@@ -208,6 +202,15 @@ async def add_module(request: Request, course_id: uuid.UUID) -> Response:
     return redirect(request, f"/teach/courses/{course_id}#outline")
 
 
+def _position(form: Any, name: str) -> int:
+    """A place in a list (1 is the first), from a form field; anything else is a 422."""
+    try:
+        position = int(text(form, name, 8))
+    except ValueError:
+        raise HTTPException(422, "position must be a whole number") from None
+    return max(1, position)
+
+
 @router.post("/modules/{module_id}", name="edit_module")
 async def edit_module(request: Request, module_id: uuid.UUID) -> Response:
     """Renames, moves (up/down) or deletes a module, as the pressed button says."""
@@ -224,10 +227,10 @@ async def edit_module(request: Request, module_id: uuid.UUID) -> Response:
     if action == "delete":
         await client.delete_module(token, module_id)
     elif action in ("up", "down"):
-        position = int(text(form, "position", 8) or "1")
-        await client.update_module(
-            token, module_id, {"position": max(1, position + (-1 if action == "up" else 1))}
-        )
+        position = _position(form, "position") + (-1 if action == "up" else 1)
+        await client.update_module(token, module_id, {"position": max(1, position)})
+    elif action == "move":  # dropped at its new place (drag and drop)
+        await client.update_module(token, module_id, {"position": _position(form, "to")})
     else:
         await client.update_module(token, module_id, {"title": text(form, "title", 200)})
     return redirect(request, f"/teach/courses/{course_id}#module-{module_id}")
@@ -295,8 +298,11 @@ async def save_lesson(request: Request, lesson_id: uuid.UUID) -> Response:
     if action == "delete":
         await client.delete_lesson(token, lesson_id)
         return redirect(request, f"/teach/courses/{lesson.course_id}#outline")
-    if action in ("up", "down"):
-        position = max(1, lesson.position + (-1 if action == "up" else 1))
+    if action in ("up", "down", "move"):
+        if action == "move":  # dropped at its new place (drag and drop)
+            position = _position(form, "to")
+        else:
+            position = max(1, lesson.position + (-1 if action == "up" else 1))
         await client.update_lesson(token, lesson_id, {"position": position})
         return redirect(request, f"/teach/courses/{lesson.course_id}#lesson-{lesson_id}")
     typed, body, errors = lesson_body(form)

@@ -24,11 +24,13 @@ def _caches(request: Request) -> Caches:
 
 
 class Caches:
-    """Cache-aside for the hot reads: one course, one curriculum."""
+    """Cache-aside for the hot reads: one course, one curriculum; and the catalog's result
+    counts, which no write drops: they age out (`catalog_total_ttl_seconds`)."""
 
-    def __init__(self, courses: JsonCache, curricula: JsonCache) -> None:
+    def __init__(self, courses: JsonCache, curricula: JsonCache, totals: JsonCache) -> None:
         self.courses = courses
         self.curricula = curricula
+        self.totals = totals
 
     def drop_after_commit(
         self, conn: asyncpg.Connection | Transaction, course_id: uuid.UUID

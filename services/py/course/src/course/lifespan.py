@@ -25,6 +25,7 @@ async def course_runtime(app: FastAPI) -> AsyncIterator[None]:
     app.state.caches = Caches(
         JsonCache(redis, "course:course", settings.cache_ttl_seconds),
         JsonCache(redis, "course:curriculum", settings.cache_ttl_seconds),
+        JsonCache(redis, "course:catalog_total", settings.catalog_total_ttl_seconds),
     )
     if settings.seed_demo_data and settings.environment is not Environment.PRODUCTION:
         started = time.perf_counter()

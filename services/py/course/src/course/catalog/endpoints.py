@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Response
 from course.catalog import service
 from course.catalog.repository import CatalogFilter, Course, CourseRepository
 from course.catalog.schemas import (
+    CatalogPage,
     CategoryOut,
     CourseCreate,
     CourseDetail,
@@ -43,14 +44,18 @@ def _detail(course: Course) -> CourseDetail:
 
 @router.get(
     "/courses",
-    response_model=CoursePage,
+    response_model=CatalogPage,
     responses=error_responses(400, 422),
     summary="The catalog of published courses, searchable and filterable",
+    description="`total` is how many courses all the query's pages hold (by relevance: the "
+    "ranked set), on the first page only (no `cursor`), and `null` on later pages; it is "
+    "counted at most once a minute per query, so a change can take that long to show.",
 )
 async def list_courses(
     conn: DbConn,
     cursors: Cursors,
     settings: Settings,
+    caches: CacheDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
     category_id: uuid.UUID | None = None,
     level: Level | None = None,
@@ -71,7 +76,18 @@ async def list_courses(
     hits, next_cursor = await service.catalog(
         conn, cursors, filters, sort, limit, cursor, settings.search_candidates
     )
-    return CoursePage(items=[_listed(hit.course) for hit in hits], next_cursor=next_cursor)
+    # The count is for the first page only: later pages (and "show more") stay as cheap as
+    # before.
+    total = (
+        None
+        if cursor is not None
+        else await service.catalog_total(
+            conn, caches.totals, filters, sort, settings.search_candidates
+        )
+    )
+    return CatalogPage(
+        items=[_listed(hit.course) for hit in hits], next_cursor=next_cursor, total=total
+    )
 
 
 @router.get(

@@ -101,3 +101,9 @@ class CategoryOut(BaseModel):
 
 
 CoursePage = Page[CourseOut]
+
+
+class CatalogPage(CoursePage):
+    """A catalog page, with the query's result count on its first page."""
+
+    total: int | None = None

@@ -17,6 +17,7 @@ every non-matching course: both cost what the bound is there to avoid.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,23 +109,8 @@ class CatalogQuery:
         self, filters: CatalogFilter, sort: str, page: PageRequest
     ) -> tuple[list[CatalogHit], str | None]:
         args: list[Any] = []
-
-        def arg(value: Any) -> str:
-            args.append(value)
-            return f"${len(args)}"
-
-        where = ["status = 'published'"]
-        if filters.category_id is not None:
-            where.append(f"category_id = {arg(filters.category_id)}")
-        if filters.level is not None:
-            where.append(f"level = {arg(filters.level)}")
-        if filters.is_free is True:
-            where.append("price_cents = 0")
-        elif filters.is_free is False:
-            where.append("price_cents > 0")
-        if filters.teacher_id is not None:
-            where.append(f"teacher_id = {arg(filters.teacher_id)}")
-        filtered = " AND ".join(where)
+        arg = _binder(args)
+        filtered = _filtered(filters, arg)
         if not filters.q:
             return await self._keyed(
                 f"SELECT {COURSE_COLUMNS} FROM courses WHERE {filtered}",  # noqa: S608 - conditions are constants with bind placeholders
@@ -137,20 +123,7 @@ class CatalogQuery:
         # process reads the matches from the start of the table, so a query bounded by
         # `candidates` finds the same courses on every page (no parallel workers racing, no
         # sequential scan joining another one half-way through the table).
-        await self.conn.execute(
-            "SET LOCAL plan_cache_mode = force_custom_plan;"
-            " SET LOCAL max_parallel_workers_per_gather = 0;"
-            " SET LOCAL synchronize_seqscans = off; SET LOCAL enable_seqscan = off"
-        )
-        q = arg(filters.q)
-        tsquery = f"websearch_to_tsquery('russian', {q})"
-        titles = f"ARRAY[course_title_key({q})]"
-        fixed = await self.corrected(filters.q)
-        if fixed is not None:
-            f = arg(fixed)
-            tsquery = f"({tsquery} || plainto_tsquery('russian', {f}))"
-            titles = f"ARRAY[course_title_key({q}), course_title_key({f})]"
-        exact = f"course_title_key(title) = ANY ({titles})"
+        tsquery, exact = await self._matching(filters.q, arg)
         if sort != "relevance":
             sql = (
                 f"SELECT {COURSE_COLUMNS} FROM courses"  # noqa: S608 - fragments are constants with bind placeholders
@@ -191,11 +164,85 @@ class CatalogQuery:
         last = hits[-1]
         return hits, page.cursors.encode(page.kind, [last.score, str(last.course.id)])
 
+    async def total(self, filters: CatalogFilter, sort: str) -> int:
+        """How many courses the pages of this query hold, all pages together: every match in
+        the keyed sorts, the bounded ranked set (candidates plus exact titles) by relevance."""
+        args: list[Any] = []
+        arg = _binder(args)
+        filtered = _filtered(filters, arg)
+        if not filters.q:
+            sql = f"SELECT count(*) FROM courses WHERE {filtered}"  # noqa: S608 - conditions are constants with bind placeholders
+        else:
+            tsquery, exact = await self._matching(filters.q, arg)
+            if sort != "relevance":
+                sql = (
+                    f"SELECT count(*) FROM courses"  # noqa: S608 - fragments are constants with bind placeholders
+                    f" WHERE {filtered} AND (search @@ {tsquery} OR {exact})"
+                )
+            else:
+                n = arg(self.candidates)
+                sql = (
+                    f"SELECT count(*) FROM ("  # noqa: S608 - fragments are constants with bind placeholders
+                    f"(SELECT id FROM courses WHERE {filtered} AND search @@ {tsquery} LIMIT {n})"
+                    f" UNION "
+                    f"(SELECT id FROM courses WHERE {filtered} AND {exact} ORDER BY id LIMIT {n})"
+                    f") AS found"
+                )
+        count: int = await self.conn.fetchval(sql, *args)
+        return count
+
+    async def _matching(self, q: str, arg: Callable[[Any], str]) -> tuple[str, str]:
+        """The full-text query (as typed OR corrected) and the exact-title condition."""
+        # The best plan depends on how common the words are: plan for these very words. One
+        # process reads the matches from the start of the table, so a query bounded by
+        # `candidates` finds the same courses on every page (no parallel workers racing, no
+        # sequential scan joining another one half-way through the table).
+        await self.conn.execute(
+            "SET LOCAL plan_cache_mode = force_custom_plan;"
+            " SET LOCAL max_parallel_workers_per_gather = 0;"
+            " SET LOCAL synchronize_seqscans = off; SET LOCAL enable_seqscan = off"
+        )
+        typed = arg(q)
+        tsquery = f"websearch_to_tsquery('russian', {typed})"
+        titles = f"ARRAY[course_title_key({typed})]"
+        fixed = await self.corrected(q)
+        if fixed is not None:
+            f = arg(fixed)
+            tsquery = f"({tsquery} || plainto_tsquery('russian', {f}))"
+            titles = f"ARRAY[course_title_key({typed}), course_title_key({f})]"
+        return tsquery, f"course_title_key(title) = ANY ({titles})"
+
     async def _keyed(
         self, query: str, args: list[Any], sort: str, page: PageRequest
     ) -> tuple[list[CatalogHit], str | None]:
         rows, next_cursor = await paginate(self.conn, query, args, KEYSETS[sort], page)
         return [CatalogHit(course_from_row(r)) for r in rows], next_cursor
+
+
+def _binder(args: list[Any]) -> Callable[[Any], str]:
+    """Binds a value as the query's next `$n` placeholder."""
+
+    def arg(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    return arg
+
+
+def _filtered(filters: CatalogFilter, arg: Callable[[Any], str]) -> str:
+    """The filters' conditions on published courses, values bound through `arg`."""
+    where = ["status = 'published'"]
+    if filters.category_id is not None:
+        where.append(f"category_id = {arg(filters.category_id)}")
+    if filters.level is not None:
+        where.append(f"level = {arg(filters.level)}")
+    if filters.is_free is True:
+        where.append("price_cents = 0")
+    elif filters.is_free is False:
+        where.append("price_cents > 0")
+    if filters.teacher_id is not None:
+        where.append(f"teacher_id = {arg(filters.teacher_id)}")
+    return " AND ".join(where)
 
 
 def _relevance_after(values: list[Any]) -> tuple[float, Any]:

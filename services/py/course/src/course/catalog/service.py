@@ -7,6 +7,7 @@ import uuid
 from dataclasses import replace
 
 import asyncpg
+from edu_common.cache import JsonCache
 from edu_common.errors import AppError, forbidden, not_found
 from edu_common.events.contracts import CourseArchived, CourseCreated, CourseUpdated
 from edu_common.pagination import CursorCodec, PageRequest
@@ -141,10 +142,34 @@ async def catalog(
     cursor: str | None,
     candidates: int,
 ) -> tuple[list[CatalogHit], str | None]:
-    if sort is None or (sort is Sort.RELEVANCE and not filters.q):
-        sort = Sort.RELEVANCE if filters.q else Sort.NEWEST
+    sort = _effective_sort(sort, filters)
     page = PageRequest.decode(cursors, _catalog_kind(sort, filters), limit, cursor)
     return await CatalogQuery(conn, candidates).page(filters, str(sort), page)
+
+
+def _effective_sort(sort: Sort | None, filters: CatalogFilter) -> Sort:
+    if sort is None or (sort is Sort.RELEVANCE and not filters.q):
+        return Sort.RELEVANCE if filters.q else Sort.NEWEST
+    return sort
+
+
+async def catalog_total(
+    conn: asyncpg.Connection,
+    totals: JsonCache,
+    filters: CatalogFilter,
+    sort: Sort | None,
+    candidates: int,
+) -> int:
+    """How many courses the catalog query holds, cached for a short while per query: the
+    keyed sorts share one count, relevance (a bounded ranked set) has its own."""
+    ranked = _effective_sort(sort, filters) is Sort.RELEVANCE
+    key = _catalog_kind(Sort.RELEVANCE if ranked else Sort.NEWEST, filters)
+    cached = await totals.get(key)
+    if isinstance(cached, int):
+        return cached
+    total = await CatalogQuery(conn, candidates).total(filters, "relevance" if ranked else "newest")
+    await totals.set(key, total)
+    return total
 
 
 async def my_courses(

@@ -1,0 +1,117 @@
+"""The catalog's result count: `total` on a query's first page, counted once and cached."""
+
+from __future__ import annotations
+
+import random
+import string
+from typing import Any
+
+import httpx
+from course.app import MIGRATIONS, create_app
+from course.settings import CourseSettings
+from edu_devstack.testing import eventually
+
+
+def _word() -> str:
+    """A word no other course in the shared test servers has, so each query is its own."""
+    return "".join(random.choices(string.ascii_lowercase, k=12))
+
+
+async def _pages(client: httpx.AsyncClient, query: str) -> tuple[int | None, list[Any], list[Any]]:
+    """The first page's total, every later page's total, and the items of all pages."""
+    first = await client.get(f"/courses?{query}")
+    assert first.status_code == 200, first.text
+    body = first.json()
+    items, later = list(body["items"]), []
+    cursor = body["next_cursor"]
+    while cursor is not None:
+        r = await client.get(f"/courses?{query}&cursor={cursor}")
+        assert r.status_code == 200, r.text
+        later.append(r.json()["total"])
+        items += r.json()["items"]
+        cursor = r.json()["next_cursor"]
+    return body["total"], later, items
+
+
+async def test_total_counts_every_page_of_the_query(
+    client: httpx.AsyncClient, make_course: Any, teacher: Any, tokens: Any
+) -> None:
+    word = _word()
+    for i in range(7):
+        await make_course(title=f"{word} course {i}", price_cents=0 if i % 2 else 900)
+    await make_course(title=f"{word} draft", status="draft")
+    other, other_headers = tokens.teacher(is_verified=True, name="Other Teacher")
+    await make_course(other_headers, title=f"{word} by another teacher")
+
+    total, later, items = await _pages(client, f"teacher_id={teacher[0]}&limit=3")
+    assert (total, later, len(items)) == (7, [None, None], 7)
+    total, later, items = await _pages(client, f"teacher_id={teacher[0]}&is_free=true&limit=2")
+    assert (total, len(items)) == (3, 3)
+    assert later == [None]
+    total, _, items = await _pages(client, f"teacher_id={teacher[0]}&is_free=false&sort=price_asc")
+    assert (total, len(items)) == (4, 4)
+    # A search, by relevance and in a keyed sort, the draft left out.
+    for sort in ("relevance", "newest"):
+        total, _, items = await _pages(client, f"q={word}&sort={sort}&limit=4")
+        assert (total, len(items)) == (8, 8), sort
+    total, _, items = await _pages(client, f"q={word}&teacher_id={other}")
+    assert (total, len(items)) == (1, 1)
+    total, _, items = await _pages(client, f"q={_word()}")
+    assert (total, items) == (0, [])
+
+
+async def test_by_relevance_the_total_is_the_ranked_set(services: Any, tokens: Any) -> None:
+    course = await services.start(
+        "course", create_app, CourseSettings, MIGRATIONS, search_candidates=10
+    )
+    word = _word()
+    async with course.pool.acquire() as conn:
+        await conn.executemany(
+            "INSERT INTO courses (teacher_id, title, description, level, price_cents)"
+            " VALUES (gen_random_uuid(), $1, 'About it.', 'beginner', 0)",
+            [(f"{word} part {i}",) for i in range(25)] + [(word,)],
+        )
+    total, _, items = await _pages(course.client, f"q={word}&limit=50")
+    # The ranked set holds `candidates` matches, plus the exact title if it was not among them.
+    assert total == len(items)
+    assert total in (10, 11)
+    assert items[0]["title"] == word
+    total, _, items = await _pages(course.client, f"q={word}&sort=newest&limit=50")
+    assert (total, len(items)) == (26, 26)
+
+
+def _counter(metrics: str, result: str) -> float:
+    series = f'cache_requests_total{{cache="course:catalog_total",result="{result}"}}'
+    for line in metrics.splitlines():
+        if line.startswith(series):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+async def test_the_count_is_cached_and_ages_out(services: Any, tokens: Any) -> None:
+    course = await services.start(
+        "course", create_app, CourseSettings, MIGRATIONS, catalog_total_ttl_seconds=1
+    )
+    client: httpx.AsyncClient = course.client
+    _, headers = tokens.teacher(is_verified=True, name="Cache Teacher")
+    word = _word()
+
+    async def add(title: str) -> None:
+        body = {"title": title, "level": "beginner", "price_cents": 0}
+        r = await client.post("/courses", json=body, headers=headers)
+        assert r.status_code == 201, r.text
+
+    await add(f"{word} one")
+    before = (await client.get("/metrics")).text
+    for _ in range(3):
+        assert (await client.get(f"/courses?q={word}")).json()["total"] == 1
+    after = (await client.get("/metrics")).text
+    assert _counter(after, "miss") - _counter(before, "miss") == 1
+    assert _counter(after, "hit") - _counter(before, "hit") == 2
+
+    await add(f"{word} two")
+
+    async def counted_again() -> bool:
+        return bool((await client.get(f"/courses?q={word}")).json()["total"] == 2)
+
+    await eventually(counted_again, timeout=30)
