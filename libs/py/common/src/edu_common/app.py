@@ -32,6 +32,7 @@ from edu_common.routing import guard_fixed_paths
 from edu_common.security.keys import load_public_keys
 from edu_common.security.tokens import TokenVerifier
 from edu_common.settings import MailSettings, ServiceSettings
+from edu_common.shutdown import Drain, DrainMiddleware, drain_on_signal
 from edu_common.workers import multiprocess_dir
 
 logger = logging.getLogger("edu.app")
@@ -137,6 +138,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             tasks.append(asyncio.create_task(_supervise("mail-sender", sender.run)))
         state.token_verifier = spec.verifier(app) if spec.verifier else _default_verifier(settings)
         async with contextlib.AsyncExitStack() as stack:
+            stack.enter_context(drain_on_signal(state.drain, settings.drain_seconds))
             for hook in spec.hooks:
                 await stack.enter_async_context(hook(app))
             logger.info("service ready", extra={"port": settings.port})
@@ -166,6 +168,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         default_response_class=JSONResponse,
     )
     app.state.settings = settings
+    app.state.drain = drain = Drain()
     app.state.cursors = CursorCodec(settings.cursor_secret)
     install_error_handlers(app)
     app.include_router(health.router)
@@ -175,6 +178,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     guard_fixed_paths(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestContextMiddleware, log_requests=settings.access_log)
+    app.add_middleware(DrainMiddleware, drain=drain)
     _document_body_limit(app)
     return app
 
