@@ -27,6 +27,7 @@ from edu_common.mail import MailSender, SmtpConfig
 from edu_common.metrics import ServiceReadings, metrics_endpoint, worker_exited
 from edu_common.middleware import MAX_BODY_BYTES, BodySizeLimitMiddleware, RequestContextMiddleware
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
+from edu_common.overload import LoadShedMiddleware
 from edu_common.pagination import CursorCodec
 from edu_common.routing import guard_fixed_paths
 from edu_common.security.keys import load_public_keys
@@ -177,6 +178,11 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         app.include_router(router)
     guard_fixed_paths(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        LoadShedMiddleware,
+        max_in_flight=settings.max_requests_in_flight,
+        max_queue_seconds=settings.max_queue_seconds,
+    )
     app.add_middleware(RequestContextMiddleware, log_requests=settings.access_log)
     app.add_middleware(DrainMiddleware, drain=drain)
     _document_body_limit(app)
