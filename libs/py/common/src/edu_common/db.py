@@ -237,8 +237,16 @@ class Transaction:
 
     async def _release(self) -> None:
         conn, self._conn, self._tx = self._conn, None, None
-        if conn is not None:
+        if conn is None:
+            return
+        try:
             await self._pool.release(conn)
+        except Exception as exc:
+            # The reset on release found the server gone after the work was done (committed
+            # or rolled back): the outcome stands, and asyncpg has dropped the connection.
+            logger.warning("connection lost on release, dropped", extra={"error": repr(exc)})
+            with contextlib.suppress(Exception):
+                conn.terminate()
 
     async def _commit(self) -> None:
         self._ended = True
