@@ -15,7 +15,8 @@ from typing import Any, cast
 
 import asyncpg
 import pytest
-from edu_common.db import DatabaseUnavailableError, after_commit, transaction
+from edu_common.db import DatabaseUnavailableError, after_commit, create_pool, transaction
+from edu_common.settings import ServiceSettings
 from edu_devstack.testing import RunningService, Tokens, assert_problem
 
 
@@ -277,3 +278,36 @@ async def test_request_on_a_dead_connection_is_served_on_a_new_one(
         dead_pid = await conn.fetchval("SELECT pg_backend_pid()")
     _terminate_blocking(svc.settings.database_url, dead_pid)
     assert_problem(await svc.client.get("/notes/1"), 404, "not_found")
+
+
+async def test_a_statement_past_the_statement_timeout_is_database_unavailable(
+    event_db: Any,
+) -> None:
+    settings = ServiceSettings(database_url=event_db.url, db_statement_timeout=0.2)
+    pool = await create_pool(settings, min_size=1, max_size=1)
+    try:
+        with pytest.raises(DatabaseUnavailableError) as raised:
+            async with transaction(pool, timeout=5) as conn:
+                await conn.fetchval("SELECT pg_sleep(30)")
+        assert raised.value.status == 503
+        assert raised.value.headers == {"Retry-After": "1"}
+        # The connection was fine: it serves the next transaction.
+        async with transaction(pool, timeout=5) as conn:
+            assert await conn.fetchval("SHOW statement_timeout") == "200ms"
+    finally:
+        await pool.close()
+
+
+async def test_a_statement_the_client_gave_up_on_is_database_unavailable(event_db: Any) -> None:
+    settings = ServiceSettings(
+        database_url=event_db.url, db_statement_timeout=0, db_command_timeout=0.2
+    )
+    pool = await create_pool(settings, min_size=1, max_size=1)
+    try:
+        with pytest.raises(DatabaseUnavailableError):
+            async with transaction(pool, timeout=5) as conn:
+                await conn.fetchval("SELECT pg_sleep(30)")
+        async with transaction(pool, timeout=5) as conn:
+            assert await conn.fetchval("SELECT 1") == 1
+    finally:
+        await pool.close()

@@ -100,7 +100,7 @@ class ManagedProcess:
     def is_running(self) -> bool:
         return self.pid() is not None
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 20.0) -> None:
         pid = self.pid()
         if pid is None:
             self.pid_path.unlink(missing_ok=True)
@@ -109,15 +109,17 @@ class ManagedProcess:
         self.pid_path.unlink(missing_ok=True)
 
 
-def terminate_tree(pid: int, timeout: float = 10.0) -> None:
+def terminate_tree(pid: int, timeout: float = 20.0) -> None:
+    """SIGTERM to the process, which stops its own children (uvicorn's workers each drain
+    before they stop; a second SIGTERM sent to them directly would cut the drain short);
+    whatever is left after `timeout` is killed."""
     try:
         parent = psutil.Process(pid)
     except psutil.NoSuchProcess:
         return
     procs = [parent, *parent.children(recursive=True)]
-    for proc in procs:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            proc.send_signal(signal.SIGTERM)
+    with contextlib.suppress(psutil.NoSuchProcess):
+        parent.send_signal(signal.SIGTERM)
     _, alive = psutil.wait_procs(procs, timeout=timeout)
     for proc in alive:
         with contextlib.suppress(psutil.NoSuchProcess):

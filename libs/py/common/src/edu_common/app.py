@@ -27,11 +27,13 @@ from edu_common.mail import MailSender, SmtpConfig
 from edu_common.metrics import ServiceReadings, metrics_endpoint, worker_exited
 from edu_common.middleware import MAX_BODY_BYTES, BodySizeLimitMiddleware, RequestContextMiddleware
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
+from edu_common.overload import LoadShedMiddleware
 from edu_common.pagination import CursorCodec
 from edu_common.routing import guard_fixed_paths
 from edu_common.security.keys import load_public_keys
 from edu_common.security.tokens import TokenVerifier
 from edu_common.settings import MailSettings, ServiceSettings
+from edu_common.shutdown import Drain, DrainMiddleware, drain_on_signal
 from edu_common.workers import multiprocess_dir
 
 logger = logging.getLogger("edu.app")
@@ -137,6 +139,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             tasks.append(asyncio.create_task(_supervise("mail-sender", sender.run)))
         state.token_verifier = spec.verifier(app) if spec.verifier else _default_verifier(settings)
         async with contextlib.AsyncExitStack() as stack:
+            stack.enter_context(drain_on_signal(state.drain, settings.drain_seconds))
             for hook in spec.hooks:
                 await stack.enter_async_context(hook(app))
             logger.info("service ready", extra={"port": settings.port})
@@ -166,6 +169,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         default_response_class=JSONResponse,
     )
     app.state.settings = settings
+    app.state.drain = drain = Drain()
     app.state.cursors = CursorCodec(settings.cursor_secret)
     install_error_handlers(app)
     app.include_router(health.router)
@@ -174,7 +178,13 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         app.include_router(router)
     guard_fixed_paths(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        LoadShedMiddleware,
+        max_in_flight=settings.max_requests_in_flight,
+        max_queue_seconds=settings.max_queue_seconds,
+    )
     app.add_middleware(RequestContextMiddleware, log_requests=settings.access_log)
+    app.add_middleware(DrainMiddleware, drain=drain)
     _document_body_limit(app)
     return app
 

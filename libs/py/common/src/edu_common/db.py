@@ -45,6 +45,9 @@ _SERVER_GONE = (
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
 )
+# The server's statement_timeout, or the client's command_timeout: the database is too slow
+# to answer now, which the client may retry, as it may when no connection is to be had.
+_TOO_SLOW = (asyncpg.QueryCanceledError, TimeoutError)
 # No connection to be had: every one busy, or none can be opened.
 _NO_CONNECTION = (TimeoutError, asyncpg.TooManyConnectionsError, *_SERVER_GONE)
 
@@ -97,7 +100,11 @@ async def create_pool(settings: ServiceSettings, **overrides: Any) -> asyncpg.Po
         "max_size": settings.db_pool_max_size,
         "command_timeout": settings.db_command_timeout,
         "init": _init_connection,
-        "server_settings": {"application_name": settings.service_name},
+        "server_settings": {
+            "application_name": settings.service_name,
+            # Milliseconds; a statement past it is cancelled by the server (a 503, see _attempt).
+            "statement_timeout": str(round(settings.db_statement_timeout * 1000)),
+        },
     }
     options.update(overrides)
     pool: asyncpg.Pool = await asyncpg.create_pool(settings.database_url, **options)
@@ -180,6 +187,9 @@ class Transaction:
             if not _is_lost(conn, exc):
                 # The statement reached the server: no replacing the connection after it.
                 self._statements += 1
+                if isinstance(exc, _TOO_SLOW):
+                    logger.warning("database statement too slow", extra={"error": repr(exc)})
+                    raise DatabaseUnavailableError() from exc
                 raise
             await self._discard()
             raise _ConnectionLostError from exc
@@ -227,8 +237,16 @@ class Transaction:
 
     async def _release(self) -> None:
         conn, self._conn, self._tx = self._conn, None, None
-        if conn is not None:
+        if conn is None:
+            return
+        try:
             await self._pool.release(conn)
+        except Exception as exc:
+            # The reset on release found the server gone after the work was done (committed
+            # or rolled back): the outcome stands, and asyncpg has dropped the connection.
+            logger.warning("connection lost on release, dropped", extra={"error": repr(exc)})
+            with contextlib.suppress(Exception):
+                conn.terminate()
 
     async def _commit(self) -> None:
         self._ended = True

@@ -53,10 +53,15 @@ async def _check(name: str, probe: Callable[[], Awaitable[Any]]) -> tuple[str, s
 @router.get(
     "/health/ready",
     response_model=Ready,
-    responses={503: {"description": "the database is unavailable"}},
+    responses={
+        503: {"description": "the database is unavailable, or the instance is shutting down"}
+    },
 )
 async def ready(request: Request) -> Any:
     state = request.app.state
+    if state.drain.draining:
+        # Shutting down (edu_common.shutdown): still serving, but send nothing new here.
+        return problem_response(503, "shutting_down", "the instance is shutting down")
 
     async def database() -> None:
         async with transaction(state.db_pool) as conn:

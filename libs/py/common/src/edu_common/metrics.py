@@ -52,6 +52,8 @@ HTTP_DURATION = Histogram(
     ["method", "route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
+# Answered 503 `overloaded` by edu_common.overload without being served.
+REQUESTS_SHED = Counter("http_requests_shed_total", "HTTP requests shed under overload")
 CACHE_REQUESTS = Counter("cache_requests_total", "Cache look-ups", ["cache", "result"])
 EVENTS_PUBLISHED = Counter("events_published_total", "Outbox events published", ["subject"])
 EVENTS_CONSUMED = Counter(

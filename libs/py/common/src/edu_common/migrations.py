@@ -53,6 +53,8 @@ class MigrationError(RuntimeError):
 async def migrate(conn: asyncpg.Connection, sources: list[tuple[str, Path]]) -> list[str]:
     """Apply every pending migration of each (component, directory), in order. Returns names."""
     applied_now: list[str] = []
+    # A migration (and the wait for another worker's) may take longer than a request may.
+    await conn.execute("SET statement_timeout = 0")
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
     try:
         await conn.execute(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 import uvicorn
 
 from edu_common.settings import ServiceSettings
@@ -13,6 +16,9 @@ def serve(app_factory: str, settings: ServiceSettings, workers: int | None = Non
     to the settings' `workers`; above 1 every worker is a process of its own sharing the port,
     and their metrics are added up (see edu_common.metrics)."""
     workers = workers or settings.workers
+    # uvicorn stops gracefully on SIGTERM (after the drain of edu_common.shutdown), then raises
+    # the signal again for the handler it found: that handler ends the process with 0.
+    signal.signal(signal.SIGTERM, _stopped)
     if workers > 1 or multiprocess_dir():
         # The workers are spawned after this and inherit the directory.
         prepare_multiprocess_dir(settings.service_name)
@@ -30,3 +36,7 @@ def serve(app_factory: str, settings: ServiceSettings, workers: int | None = Non
         server_header=False,
         timeout_graceful_shutdown=10,
     )
+
+
+def _stopped(sig: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)

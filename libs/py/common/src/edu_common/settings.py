@@ -35,11 +35,23 @@ class ServiceSettings(BaseSettings):
     # Worker processes (`python -m <service>`); above 1, metrics go to PROMETHEUS_MULTIPROC_DIR.
     workers: int = Field(default=1, ge=1, le=64)
 
+    # On SIGTERM, how long readiness says 503 while requests are still served (with
+    # `Connection: close`) before the server stops accepting (edu_common.shutdown); unset, 5 s
+    # in production and 1 s otherwise.
+    shutdown_drain_seconds: float | None = Field(default=None, ge=0, le=120)
+    # Load shedding per worker (edu_common.overload): requests served at once, and how long the
+    # rest wait for a turn before a 503 `overloaded`.
+    max_requests_in_flight: int = Field(default=100, ge=1)
+    max_queue_seconds: float = Field(default=2.0, gt=0)
+
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     db_pool_min_size: int = Field(default=2, ge=0)
     db_pool_max_size: int = Field(default=10, ge=1)
     db_command_timeout: float = Field(default=10.0, gt=0)
     db_acquire_timeout: float = Field(default=5.0, gt=0)
+    # PostgreSQL's statement_timeout for the pool's connections (0: none); a statement cut
+    # off is a 503, as is one the client gave up on after `db_command_timeout`.
+    db_statement_timeout: float = Field(default=5.0, ge=0)
     run_migrations: bool = True
 
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -71,6 +83,12 @@ class ServiceSettings(BaseSettings):
         if self.db_pool_min_size > self.db_pool_max_size:
             raise ValueError("db_pool_min_size must not exceed db_pool_max_size")
         return self
+
+    @property
+    def drain_seconds(self) -> float:
+        if self.shutdown_drain_seconds is not None:
+            return self.shutdown_drain_seconds
+        return 5.0 if self.environment is Environment.PRODUCTION else 1.0
 
     @property
     def is_development(self) -> bool:

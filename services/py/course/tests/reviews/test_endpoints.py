@@ -293,3 +293,24 @@ async def test_graduates_review_even_archived_courses(
     found = (await client.get(f"/courses/{cid}")).json()
     assert (found["review_count"], found["avg_rating"]) == (2, 3.5)
     assert len((await client.get(f"/reviews/course/{cid}")).json()["items"]) == 2
+
+
+async def test_one_student_reviewing_in_parallel_reviews_once(
+    client: httpx.AsyncClient, make_course: Any, tokens: Any, enroll: Any
+) -> None:
+    course = await make_course()
+    cid = course["id"]
+    student_id, student = tokens.student(name="Twice Clicked")
+    await enroll(cid, student_id)
+    await client.get(f"/courses/{cid}")  # cached before the burst
+    responses = await asyncio.gather(
+        *(_review(client, student, cid, rating=i % 5 + 1) for i in range(10))
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [409] * 9, [r.text for r in responses]
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {"already_reviewed"}
+    [created] = [r.json() for r in responses if r.status_code == 201]
+    after = (await client.get(f"/courses/{cid}")).json()
+    assert (after["avg_rating"], after["review_count"]) == (float(created["rating"]), 1)
+    listed = (await client.get(f"/reviews/course/{cid}")).json()["items"]
+    assert [x["id"] for x in listed] == [created["id"]]

@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from edu_devstack.testing import RunningService
 
 from argon2 import PasswordHasher as Argon2
+from edu_devstack.processes import free_port
 
 
 async def test_login_returns_tokens(
@@ -126,3 +127,33 @@ async def test_unknown_email_costs_one_password_verification(
     assert len(calls) == 2
     assert calls[0] is None  # verified against the dummy hash, as long as a real one
     assert calls[1] is not None
+
+
+async def test_without_valkey_login_works_and_its_limits_fail_open(
+    start_identity: StartIdentity,
+) -> None:
+    """Valkey stopped (nothing listens on its port): registration and login are served, and
+    every rate limit fails open (docs/reliability.md says why), so the limit of 3 is not
+    applied while the cache is away."""
+    svc = await start_identity(
+        redis_url=f"redis://127.0.0.1:{free_port()}/0", login_ip_limit=3, register_ip_limit=1
+    )
+    for i in range(2):
+        body = {
+            "email": f"no-cache-{i}@example.com",
+            "password": "correct-horse-1",
+            "name": "Ada",
+            "role": "student",
+        }
+        r = await svc.client.post("/register", json=body)
+        assert r.status_code == 201, r.text
+    for _ in range(5):
+        r = await svc.client.post(
+            "/login", json={"email": "no-cache-0@example.com", "password": "wrong"}
+        )
+        assert r.status_code == 401, r.text
+    r = await svc.client.post(
+        "/login", json={"email": "no-cache-0@example.com", "password": "correct-horse-1"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["access_token"]

@@ -2,6 +2,7 @@
 
 - `servers`: embedded PostgreSQL, Valkey and NATS for the session, a fresh database per test;
 - `launcher`: services under test with their lifespan running, reached in process;
+- `process`: a service as its own process (signals, shutdown, limits under load);
 - `tokens`: access tokens for any user and role;
 - `assertions`: checks on HTTP answers (RFC 9457 problem details);
 - `events`: events as another service would send them (`course_created`);
@@ -14,6 +15,7 @@ from edu_devstack.testing.assertions import assert_problem
 from edu_devstack.testing.events import course_created
 from edu_devstack.testing.launcher import RunningService, ServiceLauncher, launcher
 from edu_devstack.testing.polling import eventually
+from edu_devstack.testing.process import ServiceProcess, service_process
 from edu_devstack.testing.servers import TestServers
 from edu_devstack.testing.smtp import Mail, Mailbox
 from edu_devstack.testing.stack import StackUnderTest, stack_on_free_ports
@@ -24,6 +26,7 @@ __all__ = [
     "Mailbox",
     "RunningService",
     "ServiceLauncher",
+    "ServiceProcess",
     "StackUnderTest",
     "TestServers",
     "Tokens",
@@ -31,5 +34,6 @@ __all__ = [
     "course_created",
     "eventually",
     "launcher",
+    "service_process",
     "stack_on_free_ports",
 ]
