@@ -120,6 +120,12 @@ async def test_openapi_tells_the_truth(client: httpx.AsyncClient) -> None:
     assert {"type": "null"} in update["category_id"]["anyOf"]
     assert schemas["CourseCreate"]["properties"]["title"]["maxLength"] == 200
     assert schemas["LessonCreate"]["properties"]["is_preview"]["type"] == "boolean"
+    # The bounds of a partial update are JSON Schema's (`minimum`), not pydantic's (`ge`).
+    position = schemas["ModuleUpdate"]["properties"]["position"]
+    assert (position["minimum"], position["maximum"]) == (1, 10_000)
+    assert "ge" not in position
+    assert update["duration_minutes"]["minimum"] == 0
+    assert update["price_cents"]["maximum"] == 100_000_000
     # The currencies accepted are listed, so `ZZZ` is refused by the schema as by the server.
     currencies = schemas["CourseCreate"]["properties"]["currency"]["enum"]
     assert {"USD", "EUR", "RUB"} <= set(currencies)

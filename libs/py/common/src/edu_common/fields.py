@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BeforeValidator, Field, StrictInt
+from pydantic import BeforeValidator, Field
 
 T = TypeVar("T")
 
@@ -35,7 +35,8 @@ def _whole(value: Any) -> Any:
     return value
 
 
-WholeNumber = Annotated[StrictInt, BeforeValidator(_whole)]
-"""An integer field as OpenAPI's `type: integer` means it: JSON integers and integral numbers
-(`2.0`), nothing else (no strings, booleans or fractions); bounds go beside it with
-`Field(ge=..., le=...)`."""
+WHOLE = BeforeValidator(_whole)
+"""Makes a `StrictInt` field take integers as OpenAPI's `type: integer` means them: JSON
+integers and integral numbers (`2.0`), nothing else (no strings, booleans or fractions).
+It goes last, after the bounds, so they stay in the schema as `minimum`/`maximum`:
+`Annotated[StrictInt, Field(ge=1, le=5), WHOLE]`."""

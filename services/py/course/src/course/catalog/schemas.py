@@ -7,10 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from edu_common.fields import Omittable, WholeNumber
+from edu_common.fields import WHOLE, Omittable
 from edu_common.pagination import Page
 from edu_common.sanitize import Text
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints, WithJsonSchema
 
 from course.catalog.currencies import CIRCULATING, is_circulating
 
@@ -47,8 +47,8 @@ Currency = Annotated[
     WithJsonSchema({"type": "string", "enum": sorted(CIRCULATING)}),
 ]
 # Strict: `true` or "100" is a client's mistake, not an amount.
-Price = Annotated[WholeNumber, Field(ge=0, le=100_000_000)]
-Minutes = Annotated[WholeNumber, Field(ge=0, le=100_000)]
+Price = Annotated[StrictInt, Field(ge=0, le=100_000_000), WHOLE]
+Minutes = Annotated[StrictInt, Field(ge=0, le=100_000), WHOLE]
 
 
 class CourseCreate(BaseModel):
