@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,10 +22,12 @@ from edu_devstack.processes import free_port
 from edu_devstack.testing import (
     Mailbox,
     RunningService,
+    StackUnderTest,
     TestServers,
     Tokens,
     eventually,
     launcher,
+    stack_on_free_ports,
 )
 from enrollment.app import MIGRATIONS as ENROLLMENT_MIGRATIONS
 from enrollment.app import create_app as create_enrollment
@@ -238,3 +240,35 @@ async def world(
         world = World(started, {}, {}, {})
         await _build(world, tokens)
         yield world
+
+
+@dataclass(frozen=True)
+class LiveStack:
+    """The whole platform from `edu up`, as a client sees it, with the demo accounts'
+    tokens by role."""
+
+    stack: StackUnderTest
+    headers: dict[str, dict[str, str]]
+
+
+@pytest.fixture(scope="session")
+def live_stack() -> Iterator[LiveStack]:
+    """`edu up --detach` on free ports (demo data included), stopped at the session's end."""
+    # Fuzzing logs in and registers far past the per-IP limits, all from 127.0.0.1.
+    limits = {
+        f"EDU_IDENTITY_{name}_IP_LIMIT": "1000000"
+        for name in ("LOGIN", "REGISTER", "FORGOT_PASSWORD")
+    }
+    with stack_on_free_ports("edu-security-", limits) as stack:
+        up = stack.edu("up", "--detach", timeout=300)
+        assert up.returncode == 0, up.stdout + up.stderr
+        headers = {}
+        with httpx.Client(base_url=stack.url("identity"), timeout=30) as client:
+            for role in ("student", "teacher", "admin"):
+                r = client.post(
+                    "/login",
+                    json={"email": f"{role}@eduplatform.com", "password": "password123"},
+                )
+                assert r.status_code == 200, r.text
+                headers[role] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        yield LiveStack(stack, headers)
