@@ -84,7 +84,7 @@ def executable_parts(html: str) -> list[str]:
 
 def no_markup(text: str) -> bool:
     """Plain text as stored: no tag could open in it."""
-    return re.search(r"<\s*[a-zA-Z!/?]", text) is None
+    return re.search(r"<[a-zA-Z!/?]", text) is None
 
 
 def _wait(check: Any, what: str, timeout: float = 60) -> Any:
