@@ -1,8 +1,10 @@
 """The five services together, in process, sharing one event namespace, with a small world of
 users and courses that every authorization cell is tried against.
 
-Built once for the session (the matrix and the token attacks only read it, or work on fresh
-objects of their own), so the hundreds of cells cost requests, not service starts."""
+Built once for the module (the matrix and the token attacks only read it, or work on fresh
+objects of their own), so the hundreds of cells cost requests, not service starts. The
+platform from `edu up` (`live_stack`) is started once for the session, for the tests that
+drive it from outside: fuzzing, script payloads, secrets in logs."""
 
 from __future__ import annotations
 
@@ -188,7 +190,7 @@ async def _build(world: World, tokens: Tokens) -> None:
     world.objects |= {"paid": paid, "unpaid": unpaid, "free": free}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def world(
     edu_servers: TestServers,
     signing_key: SigningKey,

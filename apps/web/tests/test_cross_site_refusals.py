@@ -25,7 +25,7 @@ def _state_changing() -> list[tuple[str, str]]:
         for route in router.routes:
             assert isinstance(route, APIRoute), route
             path = re.sub(r"\{[^}]+\}", ANY_ID, route.path)
-            found += [(method, path) for method in sorted(route.methods - SAFE_METHODS)]
+            found += [(method, path) for method in sorted((route.methods or set()) - SAFE_METHODS)]
     return found
 
 
