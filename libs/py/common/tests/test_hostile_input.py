@@ -102,13 +102,16 @@ async def test_405_names_every_method_the_path_takes(
     assert set(r.headers["allow"].split(", ")) == {"GET"}
 
 
-async def test_openapi_documents_the_413_on_every_body(sample: RunningService) -> None:
+async def test_openapi_documents_the_413_and_400_on_every_body(sample: RunningService) -> None:
     spec = (await sample.client.get("/openapi.json")).json()
     create = spec["paths"]["/notes"]["post"]
     assert "413" in create["responses"]
+    # A body that is not JSON is a 400 malformed_json, on every route that reads one.
+    assert "400" in create["responses"]
     assert "Problem" in spec["components"]["schemas"]
     # Routes without a body cannot be too large.
     assert "413" not in spec["paths"]["/notes"]["get"]["responses"]
+    assert "400" not in spec["paths"]["/notes"]["get"]["responses"]
 
 
 async def test_every_service_refuses_a_token_whose_session_ended(

@@ -81,6 +81,29 @@ async def test_is_preview_is_a_strict_boolean(
     assert_problem(r, 422, "validation_error")
 
 
+async def test_an_integral_number_is_an_integer_as_the_schema_says(
+    client: httpx.AsyncClient, teacher: Any, make_course: Any, add_module: Any
+) -> None:
+    # JSON Schema's `integer` holds 2500.0; schemathesis sent such values and got a 422.
+    r = await client.post(
+        "/courses",
+        json={"title": "T", **COURSE, "price_cents": 2500.0, "duration_minutes": 90.0},
+        headers=teacher[1],
+    )
+    assert r.status_code == 201, r.text
+    assert (r.json()["price_cents"], r.json()["duration_minutes"]) == (2500, 90)
+    module = await add_module((await make_course())["id"])
+    r = await client.put(f"/modules/{module['id']}", json={"position": 1.0}, headers=teacher[1])
+    assert r.status_code == 200, r.text
+    assert r.json()["position"] == 1
+    # Fractions, numeric strings and booleans are still a client's mistake.
+    for value in (2500.5, "2500", True, float("1e300")):
+        r = await client.post(
+            "/courses", json={"title": "T", **COURSE, "price_cents": value}, headers=teacher[1]
+        )
+        assert_problem(r, 422, "validation_error")
+
+
 async def test_openapi_tells_the_truth(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     schemas = spec["components"]["schemas"]
@@ -97,3 +120,14 @@ async def test_openapi_tells_the_truth(client: httpx.AsyncClient) -> None:
     assert {"type": "null"} in update["category_id"]["anyOf"]
     assert schemas["CourseCreate"]["properties"]["title"]["maxLength"] == 200
     assert schemas["LessonCreate"]["properties"]["is_preview"]["type"] == "boolean"
+    # The bounds of a partial update are JSON Schema's (`minimum`), not pydantic's (`ge`).
+    position = schemas["ModuleUpdate"]["properties"]["position"]
+    assert (position["minimum"], position["maximum"]) == (1, 10_000)
+    assert "ge" not in position
+    assert update["duration_minutes"]["minimum"] == 0
+    assert update["price_cents"]["maximum"] == 100_000_000
+    # The currencies accepted are listed, so `ZZZ` is refused by the schema as by the server.
+    currencies = schemas["CourseCreate"]["properties"]["currency"]["enum"]
+    assert {"USD", "EUR", "RUB"} <= set(currencies)
+    assert "ZZZ" not in currencies
+    assert "XTS" not in currencies

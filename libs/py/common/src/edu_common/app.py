@@ -191,7 +191,8 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
 
 def _document_body_limit(app: FastAPI) -> None:
     """Every operation that takes a body says so: over MAX_BODY_BYTES it is a 413, answered by
-    the middleware before any route sees it."""
+    the middleware before any route sees it, and a body that is not JSON (invalid UTF-8, too
+    deep, not JSON at all) is a 400 `malformed_json` from the shared handler."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -203,13 +204,20 @@ def _document_body_limit(app: FastAPI) -> None:
             "description": f"{too_large['description']}: the body is over {MAX_BODY_BYTES} bytes",
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
+        malformed = {
+            "description": f"{error_responses(400)[400]['description']}: `malformed_json`, "
+            "the body is not JSON",
+            "content": entry["content"],
+        }
         schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
             "Problem", Problem.model_json_schema()
         )
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 if isinstance(operation, dict) and "requestBody" in operation:
-                    operation.setdefault("responses", {}).setdefault("413", entry)
+                    responses = operation.setdefault("responses", {})
+                    responses.setdefault("413", entry)
+                    responses.setdefault("400", malformed)
         app.openapi_schema = schema
         return schema
 

@@ -7,12 +7,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from edu_common.fields import Omittable
+from edu_common.fields import WHOLE, Omittable
 from edu_common.pagination import Page
 from edu_common.sanitize import Text
-from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StrictInt, StringConstraints, WithJsonSchema
 
-from course.catalog.currencies import is_circulating
+from course.catalog.currencies import CIRCULATING, is_circulating
 
 
 class Level(StrEnum):
@@ -39,10 +39,16 @@ def _currency(code: str) -> str:
     return code
 
 
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)]
+# The codes are listed in OpenAPI too, so a client knows `ZZZ` is refused before it tries.
+Currency = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    AfterValidator(_currency),
+    WithJsonSchema({"type": "string", "enum": sorted(CIRCULATING)}),
+]
 # Strict: `true` or "100" is a client's mistake, not an amount.
-Price = Annotated[StrictInt, Field(ge=0, le=100_000_000)]
-Minutes = Annotated[StrictInt, Field(ge=0, le=100_000)]
+Price = Annotated[StrictInt, Field(ge=0, le=100_000_000), WHOLE]
+Minutes = Annotated[StrictInt, Field(ge=0, le=100_000), WHOLE]
 
 
 class CourseCreate(BaseModel):

@@ -5,15 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from edu_common.fields import Omittable
+from edu_common.fields import WHOLE, Omittable
 from edu_common.sanitize import Text
 from pydantic import AfterValidator, BaseModel, Field, StrictBool, StrictInt, StringConstraints
 
 from course.curriculum.content import embed_video_url
 
 Title = Annotated[str, Text(max_length=200, required=True)]
-Position = Annotated[StrictInt, Field(ge=1, le=10_000)]
-Minutes = Annotated[StrictInt, Field(ge=0, le=100_000)]
+Position = Annotated[StrictInt, Field(ge=1, le=10_000), WHOLE]
+Minutes = Annotated[StrictInt, Field(ge=0, le=100_000), WHOLE]
 
 
 def _video(url: str) -> str:

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
+from edu_common.fields import WHOLE
 from edu_common.pagination import Page
 from edu_common.sanitize import Text
 from pydantic import BaseModel, Field, StrictInt
@@ -14,7 +15,7 @@ from pydantic import BaseModel, Field, StrictInt
 class ReviewCreate(BaseModel):
     course_id: uuid.UUID
     # Strict: `true` or "5" is a client's mistake, not a rating.
-    rating: Annotated[StrictInt, Field(ge=1, le=5)]
+    rating: Annotated[StrictInt, Field(ge=1, le=5), WHOLE]
     comment: Annotated[str, Text(max_length=5000, multiline=True)] = ""
 
 
