@@ -1,4 +1,5 @@
-"""A service SIGTERMed under keep-alive load shuts down gracefully (edu_common.shutdown).
+"""A service, or the web app, SIGTERMed under keep-alive load shuts down gracefully
+(edu_common.shutdown).
 
 What a well-behaved client sees, and what is asserted: a client keeps its connections alive
 between requests, watches readiness as a load balancer does (every 0.2 s) and sends nothing
@@ -28,12 +29,21 @@ DRAIN_SECONDS = 3.0
 READINESS_EVERY = 0.2
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+# What the keep-alive clients ask for: a catalog read of course; the web app's liveness (its
+# pages would call services that this test does not start).
+PATHS = {"course": "/courses?limit=5", "web": "/health/live"}
+
+
+@pytest.mark.parametrize(
+    ("name", "workers"),
+    [("course", 1), ("course", 2), ("web", 1)],
+    ids=["course-1", "course-2", "web"],
+)
 async def test_sigterm_under_keep_alive_load_loses_no_request(
-    edu_servers: TestServers, signing_key: SigningKey, workers: int
+    edu_servers: TestServers, signing_key: SigningKey, name: str, workers: int
 ) -> None:
     settings = {"workers": workers, "shutdown_drain_seconds": DRAIN_SECONDS}
-    async with service_process(edu_servers, signing_key, "course", settings=settings) as course:
+    async with service_process(edu_servers, signing_key, name, settings=settings) as course:
         statuses: collections.Counter[int] = collections.Counter()
         failures: collections.Counter[str] = collections.Counter()
         closing = 0
@@ -60,7 +70,7 @@ async def test_sigterm_under_keep_alive_load_loses_no_request(
             async with httpx.AsyncClient(base_url=course.url, timeout=30) as http:
                 while not leaving.is_set():
                     try:
-                        r = await http.get("/courses", params={"limit": 5})
+                        r = await http.get(PATHS[name])
                     except httpx.TransportError as exc:
                         failures[type(exc).__name__] += 1
                         continue

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from edu_common.logs import configure_logging
 from edu_common.metrics import metrics_endpoint
 from edu_common.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from edu_common.shutdown import Drain, DrainMiddleware, drain_on_signal
 from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse
 from redis.asyncio import Redis
@@ -69,7 +70,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             redis, app.state.clients.identity, settings.session_ttl_seconds
         )
         try:
-            yield
+            # SIGTERM: readiness answers 503 for the drain, then uvicorn stops (as the services).
+            with drain_on_signal(app.state.drain, settings.drain_seconds):
+                yield
         finally:
             await http.aclose()
             await redis.aclose()
@@ -85,6 +88,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     )
     static = StaticFiles()
     app.state.settings = settings
+    app.state.drain = drain = Drain()
     app.state.static = static
     app.state.pages = Pages(create_environment(static))
     install_error_pages(app)
@@ -99,4 +103,5 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, log_requests=settings.access_log)
+    app.add_middleware(DrainMiddleware, drain=drain)
     return app

@@ -1,7 +1,9 @@
-"""Health: live while the process runs; ready while the session store answers."""
+"""Health: live while the process runs; ready while the session store answers and the
+process is not draining before a shutdown (edu_common.shutdown)."""
 
 from __future__ import annotations
 
+from edu_common.errors import problem_response
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
@@ -16,6 +18,9 @@ async def live() -> JSONResponse:
 
 @router.get("/ready")
 async def ready(request: Request) -> JSONResponse:
+    if request.app.state.drain.draining:
+        # The same answer as the services' readiness while they drain.
+        return problem_response(503, "shutting_down", "the instance is shutting down")
     try:
         await request.app.state.redis.ping()
     except RedisError:

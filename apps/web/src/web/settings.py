@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from typing import Self
 
-from edu_common.settings import Environment
+from edu_common.settings import Environment, ServerSettings
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-web-secret-change-me"  # noqa: S105 - development default, refused in production
 
 
-class WebSettings(BaseSettings):
+class WebSettings(ServerSettings):
     """Defaults are for development only; production refuses the development secret."""
 
     model_config = SettingsConfigDict(env_prefix="EDU_WEB_", env_file=".env", extra="ignore")
 
-    environment: Environment = Environment.DEVELOPMENT
-    host: str = "127.0.0.1"
+    service_name: str = "web"
     port: int = Field(default=3001, ge=1, le=65535)
-    log_level: str = "INFO"
-    access_log: bool = True
 
     # Where the services answer. The web app talks to them over HTTP only.
     identity_url: str = "http://127.0.0.1:8001"

@@ -1,4 +1,4 @@
-"""Runs a service under uvicorn with uvloop and httptools."""
+"""Runs a service, or the web app, under uvicorn with uvloop and httptools."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from types import FrameType
 
 import uvicorn
 
-from edu_common.settings import ServiceSettings
+from edu_common.settings import ServerSettings
 from edu_common.workers import multiprocess_dir, prepare_multiprocess_dir
 
 
-def serve(app_factory: str, settings: ServiceSettings, workers: int | None = None) -> None:
+def serve(app_factory: str, settings: ServerSettings, workers: int | None = None) -> None:
     """`app_factory` is an import path such as "identity.app:create_app". `workers` defaults
     to the settings' `workers`; above 1 every worker is a process of its own sharing the port,
     and their metrics are added up (see edu_common.metrics)."""

@@ -18,11 +18,9 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
-class ServiceSettings(BaseSettings):
-    """What every service needs. Subclasses set `model_config` with their own env prefix.
-
-    Defaults are for development only; production mode refuses the ones that are secrets.
-    """
+class ServerSettings(BaseSettings):
+    """How a process of ours is served (`edu_common.serve`): its address, logging, workers,
+    and how it stops. The services and the web app read these alike."""
 
     model_config = SettingsConfigDict(env_prefix="EDU_", env_file=".env", extra="ignore")
 
@@ -39,6 +37,24 @@ class ServiceSettings(BaseSettings):
     # `Connection: close`) before the server stops accepting (edu_common.shutdown); unset, 5 s
     # in production and 1 s otherwise.
     shutdown_drain_seconds: float | None = Field(default=None, ge=0, le=120)
+
+    @property
+    def drain_seconds(self) -> float:
+        if self.shutdown_drain_seconds is not None:
+            return self.shutdown_drain_seconds
+        return 5.0 if self.environment is Environment.PRODUCTION else 1.0
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment is not Environment.PRODUCTION
+
+
+class ServiceSettings(ServerSettings):
+    """What every service needs. Subclasses set `model_config` with their own env prefix.
+
+    Defaults are for development only; production mode refuses the ones that are secrets.
+    """
+
     # Load shedding per worker (edu_common.overload): requests served at once, and how long the
     # rest wait for a turn before a 503 `overloaded`.
     max_requests_in_flight: int = Field(default=100, ge=1)
@@ -83,16 +99,6 @@ class ServiceSettings(BaseSettings):
         if self.db_pool_min_size > self.db_pool_max_size:
             raise ValueError("db_pool_min_size must not exceed db_pool_max_size")
         return self
-
-    @property
-    def drain_seconds(self) -> float:
-        if self.shutdown_drain_seconds is not None:
-            return self.shutdown_drain_seconds
-        return 5.0 if self.environment is Environment.PRODUCTION else 1.0
-
-    @property
-    def is_development(self) -> bool:
-        return self.environment is not Environment.PRODUCTION
 
 
 class MailSettings(ServiceSettings):
