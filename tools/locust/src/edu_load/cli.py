@@ -26,6 +26,7 @@ from edu_load.ceilings import (
     read_run,
     server_ceiling,
 )
+from edu_load.failures import FailureLog
 from edu_load.locust_csv import parse_history, parse_stats
 from edu_load.report import BenchRun, render_report, write_charts
 from edu_load.sampling import CpuSampler, MetricsSampler
@@ -120,6 +121,8 @@ def main(argv: list[str]) -> int:
         }
         env |= {f"EDU_LOAD_{n.upper()}_URL": url for n, url in urls.items()}
         prefix = work / "mix"
+        failures_file = work / "failures.json"
+        env["EDU_LOAD_FAILURES"] = str(failures_file)
         cmd = locust_argv(LOCUSTFILE, urls.get("course", target), users, spawn_rate,
                           args.duration + ramp, prefix, SCENARIOS[args.scenario])  # fmt: skip
         cpu = CpuSampler(_process_roots(stack, services))
@@ -162,6 +165,7 @@ def main(argv: list[str]) -> int:
             ceiling_rps=ceiling,
             ceiling_target="GET /health/live on course, 32 users, no wait",
             pgbench_tps=tps,
+            failures=FailureLog.read(failures_file),
             notes=[
                 f"offered is in tasks per second ({args.user_rate:g} per user,"
                 " `constant_throughput`); most tasks are one request",

@@ -10,6 +10,8 @@ seeded accounts there are and the rate per user come from the environment:
     EDU_LOAD_<SERVICE>_URL   e.g. EDU_LOAD_COURSE_URL (default http://127.0.0.1:800N)
     EDU_LOAD_SCALE           small or full: which seeded accounts exist (default small)
     EDU_LOAD_USER_RATE       tasks per second per user (default 1)
+    EDU_LOAD_FAILURES        a file to write the failed answers to when locust quits (JSON,
+                             `edu_load.failures`: status and problem code per endpoint)
 
 Answers a real client expects are successes: 409 `already_enrolled` when enrolling in a
 course one is enrolled in, 409 `already_paid` when paying twice.
@@ -22,11 +24,15 @@ import os
 import random
 import threading
 import time
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from edu_seed.catalog_text import EN_TOPICS, RU_TOPICS
 from edu_seed.scale import SCALES, SEED_PASSWORD, student_email, teacher_email
-from locust import FastHttpUser, constant_throughput, task
+from locust import FastHttpUser, constant_throughput, events, task
+
+from edu_load.failures import FailureLog, describe
 
 SERVICE_PORTS = {"identity": 8001, "course": 8002, "enrollment": 8003, "payment": 8004,
                  "notification": 8005}  # fmt: skip
@@ -42,6 +48,9 @@ WORDS = sorted(
     {w.lower() for topic, _ in EN_TOPICS for w in topic.split() if len(w) > 2}
     | {w for topic in RU_TOPICS for w in topic[0].split() if len(w) > 3}
 )
+
+FAILURES = FailureLog()
+LOGIN_ATTEMPTS = 10
 
 _numbers = {"student": itertools.count(1), "teacher": itertools.count(1)}
 _lock = threading.Lock()
@@ -81,18 +90,27 @@ class PlatformUser(FastHttpUser):
         self._catalog()
 
     def _login(self) -> None:
-        with self.client.post(
-            f"{URL['identity']}/login",
-            json={"email": self.email, "password": SEED_PASSWORD},
-            name="POST /login",
-            catch_response=True,
-        ) as resp:
-            if resp.status_code != 200:
-                resp.failure(f"login {self.email}: {resp.status_code} {resp.text[:200]}")
-                self.headers: dict[str, str] = {}
-                self.expires = float("inf")
-                return
-            body = resp.json()
+        # Identity hashes each password (argon2, by design slow): while many users start at
+        # once it answers some with 503 or 429 and Retry-After, and a client tries again then.
+        for attempt in range(1, LOGIN_ATTEMPTS + 1):
+            with self.client.post(
+                f"{URL['identity']}/login",
+                json={"email": self.email, "password": SEED_PASSWORD},
+                name="POST /login",
+                catch_response=True,
+            ) as resp:
+                retry = resp.status_code in (429, 503) and attempt < LOGIN_ATTEMPTS
+                if resp.status_code == 200 or retry:
+                    resp.success()
+                else:
+                    resp.failure(f"login {self.email}: {resp.status_code} {resp.text[:200]}")
+                    self.headers: dict[str, str] = {}
+                    self.expires = float("inf")
+                    return
+            if not retry:
+                break
+            time.sleep(_retry_after(resp) * random.uniform(1, 2))
+        body = resp.json()
         self.headers = {"Authorization": f"Bearer {body['access_token']}"}
         self.refresh_token = body["refresh_token"]
         self.expires = time.monotonic() + body["expires_in"] - 60
@@ -347,6 +365,44 @@ class TeacherUser(PlatformUser):
             headers=self.auth(),
             name="POST /modules/{id}/lessons",
         )
+
+
+@events.request.add_listener
+def _record_failure(
+    name: str, response: Any, exception: BaseException | None, url: str | None = None, **_: Any
+) -> None:
+    if exception is None:
+        return
+    status = int(getattr(response, "status_code", 0) or 0)
+    try:
+        body = response.text or "" if status else ""
+    except Exception:  # an answer that never arrived has no text
+        body = ""
+    code, detail = describe(status, body, repr(exception))
+    parts = urlsplit(url or "")
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    FAILURES.add(name, status, code, detail, path)
+
+
+@events.spawning_complete.add_listener
+def _forget_failures(**_: Any) -> None:
+    # With --reset-stats the statistics start over when the ramp ends: so do the failures.
+    FAILURES.clear()
+
+
+@events.quitting.add_listener
+def _write_failures(**_: Any) -> None:
+    target = os.environ.get("EDU_LOAD_FAILURES")
+    if target:
+        Path(target).write_text(FAILURES.to_json())
+
+
+def _retry_after(resp: Any) -> float:
+    """Seconds to wait before trying again, as the answer asks (1 when it does not say)."""
+    try:
+        return max(0.1, min(float(resp.headers.get("Retry-After") or 1), 10.0))
+    except ValueError:
+        return 1.0
 
 
 def _code(resp: Any) -> str | None:
