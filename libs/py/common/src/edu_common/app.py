@@ -28,7 +28,7 @@ from edu_common.metrics import ServiceReadings, metrics_endpoint, worker_exited
 from edu_common.middleware import MAX_BODY_BYTES, BodySizeLimitMiddleware, RequestContextMiddleware
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
 from edu_common.pagination import CursorCodec
-from edu_common.routing import guard_fixed_paths
+from edu_common.routing import blocking_dependencies, guard_fixed_paths
 from edu_common.security.keys import load_public_keys
 from edu_common.security.tokens import TokenVerifier
 from edu_common.settings import MailSettings, ServiceSettings
@@ -173,6 +173,9 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     for router in spec.routers:
         app.include_router(router)
     guard_fixed_paths(app)
+    blocking = blocking_dependencies(app)
+    if blocking:
+        raise TypeError(f"{spec.name}: make these async (they would run in threads): {blocking}")
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestContextMiddleware, log_requests=settings.access_log)
     _document_body_limit(app)

@@ -13,12 +13,12 @@ from fastapi import Depends, Request
 from course.settings import CourseSettings
 
 
-def _settings(request: Request) -> CourseSettings:
+async def _settings(request: Request) -> CourseSettings:
     settings: CourseSettings = request.app.state.settings
     return settings
 
 
-def _caches(request: Request) -> Caches:
+async def _caches(request: Request) -> Caches:
     caches: Caches = request.app.state.caches
     return caches
 
