@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
 
 from edu_common import health
 from edu_common.cache import create_redis
@@ -163,7 +162,9 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         description=spec.description,
         version="0.1.0",
         lifespan=lifespan,
-        default_response_class=JSONResponse,
+        # No default_response_class: left unset, FastAPI serializes a route's response model
+        # straight to JSON bytes in pydantic-core; naming JSONResponse here made it build
+        # Python objects first and encode them again with json.dumps.
     )
     app.state.settings = settings
     app.state.cursors = CursorCodec(settings.cursor_secret)

@@ -97,14 +97,15 @@ async def my_courses(
 async def get_course(
     course_id: uuid.UUID, user: OptionalUser, conn: DbConn, caches: CacheDep
 ) -> Any:
-    # Only what anyone may read is cached (never a draft), so a hit needs no access check.
-    cached = await caches.courses.get(course_id)
+    # Only what anyone may read is cached (never a draft), so a hit needs no access check;
+    # it is the document encoded when it was cached, sent as it is.
+    cached = await caches.courses.get_bytes(course_id)
     if cached is not None:
-        return cached
+        return Response(cached, media_type="application/json")
     course = await service.get_course(conn, course_id, user)
     detail = _detail(course)
     if not course.is_draft:
-        await caches.courses.set(course_id, detail.model_dump(mode="json"))
+        await caches.courses.set_bytes(course_id, detail.model_dump_json().encode())
     return detail
 
 

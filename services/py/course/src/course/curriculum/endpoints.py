@@ -39,14 +39,15 @@ _OWNER_ERRORS = error_responses(400, 401, 403, 404, 422)
 async def get_curriculum(
     course_id: uuid.UUID, user: OptionalUser, conn: DbConn, caches: CacheDep
 ) -> Any:
-    # Only what anyone may read is cached (never a draft's), so a hit needs no access check.
-    cached = await caches.curricula.get(course_id)
+    # Only what anyone may read is cached (never a draft's), so a hit needs no access check;
+    # it is the document encoded when it was cached, sent as it is.
+    cached = await caches.curricula.get_bytes(course_id)
     if cached is not None:
-        return cached
+        return Response(cached, media_type="application/json")
     outline = await service.curriculum(conn, course_id, user)
     found = Curriculum.model_validate(outline, from_attributes=True)
     if outline.is_public:
-        await caches.curricula.set(course_id, found.model_dump(mode="json"))
+        await caches.curricula.set_bytes(course_id, found.model_dump_json().encode())
     return found
 
 
