@@ -121,9 +121,13 @@ class Transaction:
     Only `transaction()` creates one. It is used by one task at a time, like a connection.
     """
 
-    def __init__(self, pool: asyncpg.Pool, acquire_timeout: float | None) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, acquire_timeout: float | None, *, reads_only: bool = False
+    ) -> None:
         self._pool = pool
         self._acquire_timeout = acquire_timeout
+        # Statements run on the connection as they come, with no BEGIN and COMMIT around them.
+        self._reads_only = reads_only
         self._conn: Connection | None = None
         self._tx: Any = None
         self._statements = 0
@@ -213,6 +217,8 @@ class Transaction:
             logger.warning("no database connection", extra={"error": repr(exc)})
             raise DatabaseUnavailableError() from None
         self._conn = conn
+        if self._reads_only:
+            return conn
         tx = conn.transaction()
         try:
             await tx.start()
@@ -258,6 +264,8 @@ class Transaction:
                 logger.warning("database connection lost at commit", extra={"error": repr(exc)})
                 raise DatabaseUnavailableError() from exc
             await self._release()
+        elif self._conn is not None:
+            await self._release()
         steps, self._after_commit = self._after_commit, []
         for step in steps:
             try:
@@ -270,6 +278,8 @@ class Transaction:
         self._ended = True
         self._after_commit = []
         if self._tx is None:
+            if self._conn is not None:
+                await self._release()
             return
         conn = self._conn
         assert conn is not None
@@ -301,13 +311,18 @@ def after_commit(conn: Any, step: AfterCommit) -> None:
 
 @asynccontextmanager
 async def transaction(
-    pool: asyncpg.Pool, timeout: float | None = None
+    pool: asyncpg.Pool, timeout: float | None = None, *, reads_only: bool = False
 ) -> AsyncIterator[Transaction]:
     """A transaction that commits when the block ends and rolls back if it raises.
 
     `timeout` bounds the wait for a pooled connection (then `DatabaseUnavailableError`).
+    `reads_only`: for code that only reads, the statements run without BEGIN and COMMIT (two
+    round trips fewer). At PostgreSQL's READ COMMITTED, which every service uses, each
+    statement of a transaction reads its own snapshot anyway, so reads see exactly what they
+    would inside one. Nothing that writes, locks (`FOR UPDATE`) or sets `SET LOCAL` belongs
+    there: each statement commits on its own.
     """
-    tx = Transaction(pool, timeout)
+    tx = Transaction(pool, timeout, reads_only=reads_only)
     try:
         yield tx
     except BaseException:
@@ -323,10 +338,19 @@ async def _request_transaction(request: Request) -> AsyncIterator[Transaction]:
         yield conn
 
 
+async def _request_reads(request: Request) -> AsyncIterator[Transaction]:
+    pool: asyncpg.Pool = request.app.state.db_pool
+    timeout: float = request.app.state.settings.db_acquire_timeout
+    async with transaction(pool, timeout, reads_only=True) as conn:
+        yield conn
+
+
 # scope="function": the transaction commits (and its after-commit steps run) when the endpoint
 # returns, before the response is sent, so a client never sees a 2xx for a write that then
 # fails to commit, nor a stale read of what it just wrote.
 DbConn = Annotated[Transaction, Depends(_request_transaction, scope="function")]
+# A route that only reads: the same, without BEGIN and COMMIT (see `transaction`'s reads_only).
+DbRead = Annotated[Transaction, Depends(_request_reads, scope="function")]
 
 
 def pool_sizes(pool: asyncpg.Pool | None) -> tuple[int, int] | None:

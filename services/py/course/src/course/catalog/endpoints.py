@@ -6,9 +6,10 @@ import uuid
 from typing import Annotated, Any
 
 from edu_common.auth import CurrentUser, OptionalUser, Teacher, VerifiedTeacher
-from edu_common.db import DbConn
+from edu_common.db import DbConn, DbRead
 from edu_common.errors import error_responses
 from edu_common.pagination import Cursor, Cursors, Limit
+from edu_common.transactions import DbTransactions
 from fastapi import APIRouter, Query, Response
 
 from course.catalog import service
@@ -48,7 +49,8 @@ def _detail(course: Course) -> CourseDetail:
     summary="The catalog of published courses, searchable and filterable",
 )
 async def list_courses(
-    conn: DbConn,
+    reads: DbRead,
+    transactions: DbTransactions,
     cursors: Cursors,
     settings: Settings,
     q: Annotated[str | None, Query(max_length=200)] = None,
@@ -68,9 +70,16 @@ async def list_courses(
         is_free=is_free,
         teacher_id=teacher_id,
     )
-    hits, next_cursor = await service.catalog(
-        conn, cursors, filters, sort, limit, cursor, settings.search_candidates
-    )
+    if filters.q is None:
+        hits, next_cursor = await service.catalog(
+            reads, cursors, filters, sort, limit, cursor, settings.search_candidates
+        )
+    else:
+        # A search plans its statements with SET LOCAL settings: they need a transaction.
+        async with transactions.begin() as conn:
+            hits, next_cursor = await service.catalog(
+                conn, cursors, filters, sort, limit, cursor, settings.search_candidates
+            )
     return CoursePage(items=[_listed(hit.course) for hit in hits], next_cursor=next_cursor)
 
 
@@ -81,7 +90,7 @@ async def list_courses(
     summary="The caller's own courses, drafts and archived ones included, newest first",
 )
 async def my_courses(
-    teacher: Teacher, conn: DbConn, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
+    teacher: Teacher, conn: DbRead, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
 ) -> Any:
     courses, next_cursor = await service.my_courses(conn, cursors, teacher, limit, cursor)
     return CoursePage(items=[_listed(c) for c in courses], next_cursor=next_cursor)
@@ -95,7 +104,7 @@ async def my_courses(
     description="A draft is 404 to anyone but its teacher and admins.",
 )
 async def get_course(
-    course_id: uuid.UUID, user: OptionalUser, conn: DbConn, caches: CacheDep
+    course_id: uuid.UUID, user: OptionalUser, conn: DbRead, caches: CacheDep
 ) -> Any:
     # Only what anyone may read is cached (never a draft), so a hit needs no access check;
     # it is the document encoded when it was cached, sent as it is.
@@ -176,6 +185,6 @@ async def publish_course(
     response_model=list[CategoryOut],
     summary="Every category with its number of published courses",
 )
-async def categories(conn: DbConn) -> Any:
+async def categories(conn: DbRead) -> Any:
     found = await CourseRepository(conn).categories()
     return [CategoryOut.model_validate(c, from_attributes=True) for c in found]
