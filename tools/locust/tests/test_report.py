@@ -235,3 +235,14 @@ def test_failures_are_reported_with_status_code_and_examples() -> None:
     ]
     assert "`/courses` 0 `no_answer`: ConnectionRefusedError()" in text
     assert "## Failures" not in render_report(_run())
+
+
+def test_web_pages_have_a_table_of_their_own() -> None:
+    page = EndpointStats("WEB /courses/{id}", "GET", 50, 1, 5.0, 40, 90, 150)
+    endpoints, _ = parse_stats(STATS)
+    text = render_report(_run(endpoints=[*endpoints, page]))
+    web = text.index("## Web pages")
+    assert text.index("| **all** |") < web < text.index("## CPU per process")
+    assert "| /courses/{id} | 50 | 1 | 5.0 | 40 | 90 | 150 |" in text[web:]
+    assert "WEB /courses/{id}" not in text
+    assert "## Web pages" not in render_report(_run())

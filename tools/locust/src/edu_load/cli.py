@@ -33,15 +33,18 @@ from edu_load.sampling import CpuSampler, MetricsSampler
 
 # Scenario -> the locust user classes it runs (all of them: the seeds' weighted mix).
 SCENARIOS: dict[str, list[str]] = {
-    "mix": [],
+    "mix": ["StudentUser", "SearchUser", "TeacherUser"],
     "student": ["StudentUser"],
     "search": ["SearchUser"],
     "teacher": ["TeacherUser"],
+    # The mix and visitors of the web app's pages (reported in a table of their own).
+    "web": ["StudentUser", "SearchUser", "TeacherUser", "WebVisitor"],
 }
 _DURATION = re.compile(r"^(\d+)(s|m|h)?$")
 
 EPILOG = f"""\
-scenarios: mix (StudentUser 70%, SearchUser 20%, TeacherUser 10%), student, search, teacher
+scenarios: mix (StudentUser 70%, SearchUser 20%, TeacherUser 10%), student, search, teacher;
+  web: the mix and WebVisitor (the web app's catalog, course and lesson pages, reported apart)
 
 The stack must be up and seeded, with a login limit that lets every simulated user log in
 once from this machine:

@@ -1,4 +1,5 @@
-"""The seeds' load mix against a seeded stack: StudentUser 70%, SearchUser 20%, TeacherUser 10%.
+"""The seeds' load mix against a seeded stack: StudentUser 70%, SearchUser 20%, TeacherUser 10%;
+and WebVisitor, who reads the web app's catalog, course and lesson pages (`edu bench web`).
 
     locust -f tools/locust/src/edu_load/locustfile.py --headless -u 200 -r 20 -t 5m
 
@@ -35,7 +36,7 @@ from locust import FastHttpUser, constant_throughput, events, task
 from edu_load.failures import FailureLog, describe
 
 SERVICE_PORTS = {"identity": 8001, "course": 8002, "enrollment": 8003, "payment": 8004,
-                 "notification": 8005}  # fmt: skip
+                 "notification": 8005, "web": 3001}  # fmt: skip
 URL = {
     name: os.environ.get(f"EDU_LOAD_{name.upper()}_URL", f"http://127.0.0.1:{port}")
     for name, port in SERVICE_PORTS.items()
@@ -395,6 +396,50 @@ def _write_failures(**_: Any) -> None:
     target = os.environ.get("EDU_LOAD_FAILURES")
     if target:
         Path(target).write_text(FAILURES.to_json())
+
+
+class WebVisitor(FastHttpUser):
+    """Someone browsing the web app without signing in: the catalog (searched or filtered), a
+    course's page, a free course's lessons. Page names start with `WEB `, so a report lists
+    them apart from the API."""
+
+    weight = 10
+    host = URL["web"]
+    wait_time = constant_throughput(USER_RATE)
+
+    def on_start(self) -> None:
+        self.courses: list[str] = []
+        self.lessons: list[str] = []
+        resp = self.client.get(
+            f"{URL['course']}/courses?is_free=true&sort={random.choice(SORTS)}&limit=50",
+            name="GET /courses?filters",
+        )
+        if resp.status_code == 200:
+            self.courses = [item["id"] for item in resp.json()["items"]]
+        for course_id in random.sample(self.courses, min(3, len(self.courses))):
+            outline = self.client.get(
+                f"{URL['course']}/courses/{course_id}/curriculum",
+                name="GET /courses/{id}/curriculum",
+            )
+            if outline.status_code == 200:
+                self.lessons += [ls["id"] for m in outline.json()["modules"] for ls in m["lessons"]]
+
+    @task(4)
+    def catalog(self) -> None:
+        query = random.choice([f"q={random.choice(WORDS)}", f"level={random.choice(LEVELS)}", ""])
+        self.client.get(f"{URL['web']}/?{query}", name="WEB / (catalog)")
+
+    @task(3)
+    def course_page(self) -> None:
+        if self.courses:
+            course = random.choice(self.courses)
+            self.client.get(f"{URL['web']}/courses/{course}", name="WEB /courses/{id}")
+
+    @task(3)
+    def lesson_page(self) -> None:
+        if self.lessons:
+            lesson = random.choice(self.lessons)
+            self.client.get(f"{URL['web']}/lessons/{lesson}", name="WEB /lessons/{id}")
 
 
 def _retry_after(resp: Any) -> float:

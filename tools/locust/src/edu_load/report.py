@@ -12,6 +12,9 @@ from pathlib import Path
 
 from edu_load.failures import FailureLog
 
+# Locust names of the web app's pages (`WebVisitor`) start with this.
+WEB_PAGE = "WEB "
+
 
 @dataclass(frozen=True)
 class EndpointStats:
@@ -170,7 +173,9 @@ def render_report(run: BenchRun) -> str:
         "| endpoint | requests | errors | RPS | p50 ms | p95 ms | p99 ms |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for e in sorted(run.endpoints, key=lambda e: -e.requests):
+    api = [e for e in run.endpoints if not e.name.startswith(WEB_PAGE)]
+    pages = [e for e in run.endpoints if e.name.startswith(WEB_PAGE)]
+    for e in sorted(api, key=lambda e: -e.requests):
         lines.append(
             f"| {_label(e)} | {e.requests:,} | {e.failures:,} | {e.rps:.1f} |"
             f" {_ms(e.p50_ms)} | {_ms(e.p95_ms)} | {_ms(e.p99_ms)} |"
@@ -179,6 +184,21 @@ def render_report(run: BenchRun) -> str:
         f"| **all** | {o.requests:,} | {o.failures:,} | {o.rps:.1f} | {_ms(o.p50_ms)} |"
         f" {_ms(o.p95_ms)} | {_ms(o.p99_ms)} |"
     )
+    if pages:
+        lines += [
+            "",
+            "## Web pages",
+            "",
+            "The web app's pages, rendered from the services' answers (counted in **all** above).",
+            "",
+            "| page | requests | errors | RPS | p50 ms | p95 ms | p99 ms |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for e in sorted(pages, key=lambda e: -e.requests):
+            lines.append(
+                f"| {e.name.removeprefix(WEB_PAGE)} | {e.requests:,} | {e.failures:,} |"
+                f" {e.rps:.1f} | {_ms(e.p50_ms)} | {_ms(e.p95_ms)} | {_ms(e.p99_ms)} |"
+            )
     lines += [
         "",
         "## CPU per process",
