@@ -12,6 +12,9 @@ from fastapi import Depends, Request
 
 from course.settings import CourseSettings
 
+# The one key of the category counts' cache.
+CATEGORY_COUNTS = "all"
+
 
 async def _settings(request: Request) -> CourseSettings:
     settings: CourseSettings = request.app.state.settings
@@ -24,11 +27,21 @@ async def _caches(request: Request) -> Caches:
 
 
 class Caches:
-    """Cache-aside for the hot reads: one course, one curriculum."""
+    """Cache-aside for the hot reads: one course, one curriculum, the category counts."""
 
-    def __init__(self, courses: JsonCache, curricula: JsonCache) -> None:
+    def __init__(self, courses: JsonCache, curricula: JsonCache, categories: JsonCache) -> None:
         self.courses = courses
         self.curricula = curricula
+        self.categories = categories
+
+    def drop_counts_after_commit(self, conn: asyncpg.Connection | Transaction) -> None:
+        """Drops the cached category counts once a write that may change them (a course
+        created, published, removed or moved to another category) has committed."""
+
+        async def drop() -> None:
+            await self.categories.delete(CATEGORY_COUNTS)
+
+        after_commit(conn, drop)
 
     def drop_after_commit(
         self, conn: asyncpg.Connection | Transaction, course_id: uuid.UUID

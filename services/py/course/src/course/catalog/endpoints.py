@@ -11,6 +11,7 @@ from edu_common.errors import error_responses
 from edu_common.pagination import Cursor, Cursors, Limit
 from edu_common.transactions import DbTransactions
 from fastapi import APIRouter, Query, Response
+from pydantic import RootModel
 
 from course.catalog import service
 from course.catalog.repository import CatalogFilter, Course, CourseRepository
@@ -24,9 +25,10 @@ from course.catalog.schemas import (
     Level,
     Sort,
 )
-from course.dependencies import CacheDep, Settings
+from course.dependencies import CATEGORY_COUNTS, CacheDep, Settings
 
 router = APIRouter(tags=["courses"])
+CategoryList = RootModel[list[CategoryOut]]
 
 _DESCRIPTION_PREVIEW = 300
 
@@ -128,7 +130,10 @@ async def get_course(
     "search or category count, and 404 to anyone but its teacher and admins until it is "
     "published.",
 )
-async def create_course(teacher: VerifiedTeacher, body: CourseCreate, conn: DbConn) -> Any:
+async def create_course(
+    teacher: VerifiedTeacher, body: CourseCreate, caches: CacheDep, conn: DbConn
+) -> Any:
+    caches.drop_counts_after_commit(conn)
     return _detail(await service.create_course(conn, teacher, body))
 
 
@@ -146,6 +151,8 @@ async def update_course(
     conn: DbConn,
 ) -> Any:
     caches.drop_after_commit(conn, course_id)
+    if "category_id" in body.model_fields_set:
+        caches.drop_counts_after_commit(conn)
     return _detail(await service.update_course(conn, user, course_id, body))
 
 
@@ -159,6 +166,7 @@ async def delete_course(
     course_id: uuid.UUID, user: CurrentUser, caches: CacheDep, conn: DbConn
 ) -> Response:
     caches.drop_after_commit(conn, course_id)
+    caches.drop_counts_after_commit(conn)
     await service.remove_course(conn, user, course_id)
     return Response(status_code=204)
 
@@ -177,6 +185,7 @@ async def publish_course(
     course_id: uuid.UUID, user: CurrentUser, caches: CacheDep, conn: DbConn
 ) -> Any:
     caches.drop_after_commit(conn, course_id)
+    caches.drop_counts_after_commit(conn)
     return _detail(await service.publish_course(conn, user, course_id))
 
 
@@ -185,6 +194,13 @@ async def publish_course(
     response_model=list[CategoryOut],
     summary="Every category with its number of published courses",
 )
-async def categories(conn: DbRead) -> Any:
+async def categories(conn: DbRead, caches: CacheDep) -> Any:
+    cached = await caches.categories.get_bytes(CATEGORY_COUNTS)
+    if cached is not None:
+        return Response(cached, media_type="application/json")
     found = await CourseRepository(conn).categories()
-    return [CategoryOut.model_validate(c, from_attributes=True) for c in found]
+    out = CategoryList([CategoryOut.model_validate(c, from_attributes=True) for c in found])
+    # A count read just before a write commits may be cached just after it drops the key:
+    # it then lags that write by at most category_counts_ttl_seconds.
+    await caches.categories.set_bytes(CATEGORY_COUNTS, out.model_dump_json().encode())
+    return out.root
