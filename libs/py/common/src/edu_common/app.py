@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from fastapi import APIRouter, FastAPI
 
 from edu_common import health
@@ -82,6 +83,8 @@ async def _supervise(name: str, run: Callable[[], Any]) -> None:
             await asyncio.sleep(1)
 
 
+# Connections for the outbox relay and the event consumers, apart from the requests' pool.
+EVENTS_POOL_SIZE = 2
 # How long shutdown waits for background loops to stop (a mail server may be slow to let go).
 _SHUTDOWN_GRACE_SECONDS = 5.0
 
@@ -104,6 +107,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
                 await migrate(conn, sources)
         state.redis = create_redis(settings)
         state.event_bus = None
+        events_pool: asyncpg.Pool | None = None
         tasks: list[asyncio.Task[None]] = []
         if multiprocess_dir():
             tasks.append(asyncio.create_task(_supervise("pool-metrics", readings.sample_pool)))
@@ -115,8 +119,12 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             )
             await bus.connect()
             state.event_bus = bus
+            # The relay and the consumers take their connections from a pool of their own:
+            # under load the request pool is all lent out, and an event waiting behind every
+            # request for a connection was measured applied a minute late.
+            events_pool = await create_pool(settings, min_size=1, max_size=EVENTS_POOL_SIZE)
             relay = OutboxRelay(
-                state.db_pool,
+                events_pool,
                 bus,
                 poll_interval=settings.outbox_poll_interval,
                 listen_dsn=settings.database_url,
@@ -124,7 +132,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             tasks.append(asyncio.create_task(_supervise("outbox-relay", relay.run)))
             readings.backlog = lambda: outbox_backlog(state.db_pool)
             for consumer_name, handlers in spec.consumers.items():
-                consumer = EventConsumer(consumer_name, bus, state.db_pool, handlers)
+                consumer = EventConsumer(consumer_name, bus, events_pool, handlers)
                 readings.pending[consumer_name] = consumer.pending
                 tasks.append(asyncio.create_task(_supervise(consumer_name, consumer.run)))
         if isinstance(settings, MailSettings) and spec.sends_mail:
@@ -153,6 +161,8 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
                             task.result()
         if state.event_bus is not None:
             await state.event_bus.close()
+        if events_pool is not None:
+            await events_pool.close()
         await state.redis.aclose()
         await state.db_pool.close()
         worker_exited()
