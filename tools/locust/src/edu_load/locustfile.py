@@ -368,7 +368,7 @@ class TeacherUser(PlatformUser):
         )
 
 
-@events.request.add_listener
+@events.request.add_listener  # type: ignore[untyped-decorator]
 def _record_failure(
     name: str, response: Any, exception: BaseException | None, url: str | None = None, **_: Any
 ) -> None:
@@ -385,13 +385,13 @@ def _record_failure(
     FAILURES.add(name, status, code, detail, path)
 
 
-@events.spawning_complete.add_listener
+@events.spawning_complete.add_listener  # type: ignore[untyped-decorator]
 def _forget_failures(**_: Any) -> None:
     # With --reset-stats the statistics start over when the ramp ends: so do the failures.
     FAILURES.clear()
 
 
-@events.quitting.add_listener
+@events.quitting.add_listener  # type: ignore[untyped-decorator]
 def _write_failures(**_: Any) -> None:
     target = os.environ.get("EDU_LOAD_FAILURES")
     if target:

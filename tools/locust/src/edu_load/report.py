@@ -248,12 +248,14 @@ def render_report(run: BenchRun) -> str:
             "|---|---:|---:|---:|---:|---:|",
         ]
         for consumer in sorted(set(run.consumer_pending_max) | set(lags)):
-            lag = lags.get(consumer)
+            lag = lags.get(consumer) or EventLag(handled=0, p50_s=None, p99_s=None,
+                                                  max_bucket_s=None)  # fmt: skip
+            handled = lag.handled if consumer in lags else None
             waiting = run.consumer_pending_max.get(consumer)
             lines.append(
-                f"| {consumer} | {_opt(lag and lag.handled)} |"
-                f" {_opt(lag and lag.p50_s, '{:.2f}')} | {_opt(lag and lag.p99_s, '{:.2f}')} |"
-                f" {_opt(lag and lag.max_bucket_s, '{:g}')} | {_opt(waiting)} |"
+                f"| {consumer} | {_opt(handled)} |"
+                f" {_opt(lag.p50_s, '{:.2f}')} | {_opt(lag.p99_s, '{:.2f}')} |"
+                f" {_opt(lag.max_bucket_s, '{:g}')} | {_opt(waiting)} |"
             )
     charts = chart_names(run)
     lines += [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
@@ -51,7 +51,8 @@ class JsonCache:
         """The cached JSON document as stored, for a route that answers with it unchanged
         (no parsing, validating and encoding again of what was encoded once)."""
         try:
-            raw: bytes | None = await self.redis.get(self.key(ident))
+            # decode_responses=False (create_redis): values come back as bytes.
+            raw = cast(bytes | None, await self.redis.get(self.key(ident)))
         except (RedisError, OSError) as exc:
             CACHE_REQUESTS.labels(self.name, "error").inc()
             logger.warning("cache read failed", extra={"cache": self.name, "error": str(exc)})
