@@ -122,7 +122,10 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             # The relay and the consumers take their connections from a pool of their own:
             # under load the request pool is all lent out, and an event waiting behind every
             # request for a connection was measured applied a minute late.
-            events_pool = await create_pool(settings, min_size=1, max_size=EVENTS_POOL_SIZE)
+            # Opened whole at start: no connection is then being made when the app stops.
+            events_pool = await create_pool(
+                settings, min_size=EVENTS_POOL_SIZE, max_size=EVENTS_POOL_SIZE
+            )
             relay = OutboxRelay(
                 events_pool,
                 bus,
