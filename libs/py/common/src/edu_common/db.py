@@ -126,7 +126,8 @@ class Transaction:
     ) -> None:
         self._pool = pool
         self._acquire_timeout = acquire_timeout
-        # Statements run on the connection as they come, with no BEGIN and COMMIT around them.
+        # Each statement runs on a pooled connection of its own, taken for that statement only,
+        # with no BEGIN and COMMIT around it.
         self._reads_only = reads_only
         self._conn: Connection | None = None
         self._tx: Any = None
@@ -190,14 +191,21 @@ class Transaction:
     async def _attempt(self, statement: Callable[[Connection], Awaitable[T]]) -> T:
         conn = await self._connection()
         try:
-            return await statement(conn)
+            result = await statement(conn)
         except Exception as exc:
             if not _is_lost(conn, exc):
                 # The statement reached the server: no replacing the connection after it.
                 self._statements += 1
+                if self._reads_only:
+                    await self._release()
                 raise
             await self._discard()
             raise _ConnectionLostError from exc
+        if self._reads_only:
+            # Nothing spans statements: the connection goes back at once, not when the route
+            # ends (a route may still call Valkey or build its answer meanwhile).
+            await self._release()
+        return result
 
     async def _connection(self) -> Connection:
         if self._ended:
@@ -317,10 +325,11 @@ async def transaction(
 
     `timeout` bounds the wait for a pooled connection (then `DatabaseUnavailableError`).
     `reads_only`: for code that only reads, the statements run without BEGIN and COMMIT (two
-    round trips fewer). At PostgreSQL's READ COMMITTED, which every service uses, each
-    statement of a transaction reads its own snapshot anyway, so reads see exactly what they
-    would inside one. Nothing that writes, locks (`FOR UPDATE`) or sets `SET LOCAL` belongs
-    there: each statement commits on its own.
+    round trips fewer), each on a connection taken from the pool for that statement alone. At
+    PostgreSQL's READ COMMITTED, which every service uses, each statement of a transaction
+    reads its own snapshot anyway, so reads see exactly what they would inside one. Nothing
+    that writes, locks (`FOR UPDATE`) or sets `SET LOCAL` belongs there: each statement
+    commits on its own, and the next may run on another connection.
     """
     tx = Transaction(pool, timeout, reads_only=reads_only)
     try:
