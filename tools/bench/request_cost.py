@@ -8,8 +8,8 @@ Latency on a shared machine says how busy the machine is; the CPU time the servi
 was charged while it served a known number of requests says what each request costs it,
 however many other processes compete (within a few percent). Each route runs with 8 requests
 in flight; the figure is the process's user + system time over the requests served, read
-with psutil from the pid `edu up` recorded. Ids come from the running catalog (a seeded one:
-`edu seed`), so every read finds a course.
+with psutil from the pid `edu up` recorded, its worker processes included. Ids come from the
+running catalog (a seeded one: `edu seed`), so every read finds a course.
 """
 
 from __future__ import annotations
@@ -52,13 +52,24 @@ async def _measure(
             r = await client.get(path())
             failed += r.status_code != 200
 
-    before = proc.cpu_times()
+    before = _cpu_seconds(proc)
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
     elapsed = time.perf_counter() - started
-    after = proc.cpu_times()
-    cpu = (after.user - before.user) + (after.system - before.system)
+    cpu = _cpu_seconds(proc) - before
     return cpu * 1000 / requests, requests / elapsed, failed
+
+
+def _cpu_seconds(proc: psutil.Process) -> float:
+    """User and system time of the service: its process and its workers (`--workers`)."""
+    total = 0.0
+    for each in [proc, *proc.children(recursive=True)]:
+        try:
+            times = each.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
 
 
 async def main(requests: int) -> None:
