@@ -214,6 +214,8 @@ def _command(args: argparse.Namespace) -> str:
              f"--scale {args.scale}"]  # fmt: skip
     if args.user_rate != 1.0:
         parts.append(f"--user-rate {args.user_rate:g}")
+    if args.spawn_rate:
+        parts.append(f"--spawn-rate {args.spawn_rate:g}")
     if args.name:
         parts.append(f"--name {args.name}")
     return " ".join(parts)
