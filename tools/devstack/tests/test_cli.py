@@ -119,6 +119,18 @@ def test_workers_start_services_in_production_without_demo_data(tmp_path: Path) 
     assert identity["EDU_IDENTITY_JWT_PRIVATE_KEY"]
 
 
+def test_one_service_may_have_its_own_number_of_workers(tmp_path: Path) -> None:
+    stack = Stack.from_env({"EDU_HOME": str(tmp_path), "EDU_COURSE_WORKERS": "2"})
+    stack.settings.workers = 1
+    by_name = {s.name: s for s in stack.settings.services}
+    course = service_env(stack.settings, stack.secrets, by_name["course"])
+    assert course["EDU_COURSE_WORKERS"] == "2"
+    assert course["PROMETHEUS_MULTIPROC_DIR"].endswith("course")
+    identity = service_env(stack.settings, stack.secrets, by_name["identity"])
+    assert identity["EDU_IDENTITY_WORKERS"] == "1"
+    assert "PROMETHEUS_MULTIPROC_DIR" not in identity
+
+
 def test_without_workers_the_stack_is_for_development(tmp_path: Path) -> None:
     stack = Stack.from_env({"EDU_HOME": str(tmp_path)})
     service = next(s for s in stack.settings.services if s.name == "identity")

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from edu_load.failures import FailureLog, describe
 from edu_load.locust_csv import parse_history, parse_stats
 from edu_load.report import (
     BenchRun,
     EndpointStats,
+    EventLag,
     Moment,
     ServiceMetrics,
     render_report,
     write_charts,
 )
-from edu_load.sampling import read_metrics, summarize
+from edu_load.sampling import histogram_quantile, read_metrics, summarize
 
 HEADER = (
     "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
@@ -51,6 +53,13 @@ db_pool_size 10.0
 # HELP db_pool_in_use Connections lent out
 # TYPE db_pool_in_use gauge
 db_pool_in_use 3.0
+# HELP event_handling_lag_seconds Time from occurred_at to the commit of its effect
+# TYPE event_handling_lag_seconds histogram
+event_handling_lag_seconds_bucket{consumer="course-enrollments",le="0.1"} 2.0
+event_handling_lag_seconds_bucket{consumer="course-enrollments",le="1.0"} 4.0
+event_handling_lag_seconds_bucket{consumer="course-enrollments",le="+Inf"} 4.0
+event_handling_lag_seconds_count{consumer="course-enrollments"} 4.0
+event_handling_lag_seconds_sum{consumer="course-enrollments"} 1.5
 # HELP http_requests_total HTTP requests served
 # TYPE http_requests_total counter
 http_requests_total{method="GET",route="/courses",status="200"} 900.0
@@ -135,7 +144,7 @@ def test_the_report_states_figures_ratios_and_the_command() -> None:
     assert "| course | 10 | 2.5 / 4 | 75.0% | 5 | 7 | 2 |" in text
     assert "![RPS over time](2026-12-01-mix-100rps/rps.png)" in text
     assert "![CPU over time](2026-12-01-mix-100rps/cpu.png)" in text
-    assert "| enrollment-courses | 12 |" in text
+    assert "| enrollment-courses | n/a | n/a | n/a | n/a | 12 |" in text
     assert "- a note" in text
 
 
@@ -165,6 +174,10 @@ def test_metrics_pages_are_summed_and_summarised() -> None:
         "events_published_total": 5.0,
         "db_pool_size": 10.0,
         "db_pool_in_use": 3.0,
+        "lag_bucket|course-enrollments|0.1": 2.0,
+        "lag_bucket|course-enrollments|1.0": 4.0,
+        "lag_bucket|course-enrollments|+Inf": 4.0,
+        "lag_count|course-enrollments": 4.0,
     }
     later = dict(first, cache_hit=145.0, cache_miss=30.0, db_pool_in_use=7.0,
                  outbox_backlog=3.0)  # fmt: skip
@@ -175,3 +188,61 @@ def test_metrics_pages_are_summed_and_summarised() -> None:
     assert (summary.pool_in_use_max, summary.pool_in_use_mean) == (7.0, 5.0)
     assert summary.events_consumed is None
     assert summary.outbox_backlog_max == 3.0
+
+
+def test_event_lag_is_the_change_of_the_histogram_over_the_run() -> None:
+    first = read_metrics(METRICS_PAGE)
+    # 100 more events: 50 under 0.1 s, 40 more under 1 s, 10 later than that.
+    later = dict(first)
+    later["lag_bucket|course-enrollments|0.1"] += 50
+    later["lag_bucket|course-enrollments|1.0"] += 90
+    later["lag_bucket|course-enrollments|+Inf"] += 100
+    later["lag_count|course-enrollments"] += 100
+    lag = summarize([first, later]).event_lag["course-enrollments"]
+    assert lag.handled == 100
+    assert lag.p50_s == 0.1
+    # The 99th event falls in the last bucket, past the highest finite bound.
+    assert lag.p99_s == 1.0
+    assert lag.max_bucket_s is None
+    assert histogram_quantile(0.75, [(0.1, 50.0), (1.0, 100.0)]) == 0.55
+    assert histogram_quantile(0.5, [(0.1, 0.0), (1.0, 0.0)]) is None
+
+
+def test_the_report_shows_event_lag_per_consumer() -> None:
+    metrics = ServiceMetrics(event_lag={"course-enrollments": EventLag(40, 0.05, 0.9, 1.0)})
+    text = render_report(_run(services={"course": metrics}))
+    assert "| course-enrollments | 40 | 0.05 | 0.90 | 1 | n/a |" in text
+    assert "| enrollment-courses | n/a | n/a | n/a | n/a | 12 |" in text
+
+
+def test_failures_are_reported_with_status_code_and_examples() -> None:
+    log = FailureLog(examples_per_endpoint=2)
+    body = '{"status": 404, "code": "not_found", "detail": "lesson not found"}'
+    for n in range(3):
+        code, detail = describe(404, body, "BadStatusCode(404)")
+        log.add("POST /progress/lessons/{id}/complete", 404, code, detail, f"/progress/{n}")
+    log.add("GET /courses", 0, *describe(0, "", "ConnectionRefusedError()"), "/courses")
+    log.add("GET /courses", 502, *describe(502, "Bad Gateway", "BadStatusCode(502)"), "/courses")
+    text = render_report(_run(failures=FailureLog.from_json(log.to_json())))
+    assert "## Failures" in text
+    assert "| POST /progress/lessons/{id}/complete | 3 | 404 not_found (3) |" in text
+    assert "| GET /courses | 2 | 0 no_answer (1), 502 - (1) |" in text
+    # The first answers in full, as many as asked per endpoint.
+    examples = [line for line in text.splitlines() if line.startswith("- POST /progress")]
+    assert examples == [
+        "- POST /progress/lessons/{id}/complete: `/progress/0` 404 `not_found`: lesson not found",
+        "- POST /progress/lessons/{id}/complete: `/progress/1` 404 `not_found`: lesson not found",
+    ]
+    assert "`/courses` 0 `no_answer`: ConnectionRefusedError()" in text
+    assert "## Failures" not in render_report(_run())
+
+
+def test_web_pages_have_a_table_of_their_own() -> None:
+    page = EndpointStats("WEB /courses/{id}", "GET", 50, 1, 5.0, 40, 90, 150)
+    endpoints, _ = parse_stats(STATS)
+    text = render_report(_run(endpoints=[*endpoints, page]))
+    web = text.index("## Web pages")
+    assert text.index("| **all** |") < web < text.index("## CPU per process")
+    assert "| /courses/{id} | 50 | 1 | 5.0 | 40 | 90 | 150 |" in text[web:]
+    assert "WEB /courses/{id}" not in text
+    assert "## Web pages" not in render_report(_run())

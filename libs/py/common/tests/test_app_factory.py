@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import pytest
 from edu_common.app import ServiceSpec, create_app
@@ -9,6 +10,7 @@ from edu_common.mail import queue_mail
 from edu_common.settings import ServiceSettings
 from edu_devstack.testing import Mailbox, RunningService, Tokens
 from edu_devstack.testing.polling import Eventually
+from fastapi import APIRouter, Depends, Request
 
 
 async def test_health_and_metrics(sample: RunningService) -> None:
@@ -114,3 +116,36 @@ def test_a_service_that_sends_mail_needs_mail_settings() -> None:
     spec = ServiceSpec(name="sample", title="Sample", routers=[], sends_mail=True)
     with pytest.raises(TypeError):
         create_app(spec, ServiceSettings())
+
+
+def settings_of(request: Request) -> object:
+    return request.app.state.settings
+
+
+async def cursors_of(request: Request) -> object:
+    return request.app.state.cursors
+
+
+def test_a_dependency_that_would_run_in_a_thread_is_refused() -> None:
+    router = APIRouter()
+
+    @router.get("/fine")
+    async def fine(cursors: Annotated[object, Depends(cursors_of)]) -> None:
+        return None
+
+    spec = ServiceSpec(name="sample", title="Sample", routers=[router])
+    assert create_app(spec, ServiceSettings()) is not None
+
+    @router.get("/slow")
+    async def slow(settings: Annotated[object, Depends(settings_of)]) -> None:
+        return None
+
+    @router.get("/sync")
+    def sync() -> None:
+        return None
+
+    with pytest.raises(TypeError) as refused:
+        create_app(spec, ServiceSettings())
+    assert "settings_of" in str(refused.value)
+    assert "/sync: " in str(refused.value)
+    assert "cursors_of" not in str(refused.value)

@@ -75,6 +75,47 @@ async def test_statements_share_one_transaction_that_commits_with_the_block(
     assert await pool.fetchval("SELECT count(*) FROM effects") == 3
 
 
+async def test_reads_run_outside_any_transaction_each_on_a_connection_for_itself(
+    one_connection: asyncpg.Pool,
+) -> None:
+    pool = one_connection
+    steps: list[str] = []
+    async with transaction(pool, timeout=0.2, reads_only=True) as conn:
+        assert not conn.has_connection
+        after_commit(conn, _record(steps, "after"))
+        # No BEGIN was sent: the server sees no transaction block around the statements.
+        first = await conn.fetchval("SELECT transaction_timestamp()")
+        # The connection went back to the pool with the statement's answer.
+        assert not conn.has_connection
+        assert pool.get_idle_size() == 1
+        second = await conn.fetchval("SELECT transaction_timestamp()")
+        assert first < second
+        # A failing statement leaves no aborted transaction behind: the next one runs.
+        with pytest.raises(asyncpg.UndefinedTableError):
+            await conn.fetchval("SELECT 1 FROM no_such_table")
+        assert await conn.fetchval("SELECT 2") == 2
+    assert steps == ["after"]
+    assert pool.get_idle_size() == 1
+
+    async def fails() -> None:
+        async with transaction(pool, timeout=0.2, reads_only=True) as conn:
+            after_commit(conn, _record(steps, "never"))
+            await conn.fetchval("SELECT 1")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        await fails()
+    assert steps == ["after"]
+    assert pool.get_idle_size() == 1
+
+
+def _record(steps: list[str], name: str) -> Any:
+    async def step() -> None:
+        steps.append(name)
+
+    return step
+
+
 async def test_block_that_raises_rolls_back_and_runs_no_after_commit_step(
     event_db: Database,
 ) -> None:

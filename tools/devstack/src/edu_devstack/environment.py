@@ -54,7 +54,11 @@ def production(settings: StackSettings, service: Service) -> bool:
 
 def worker_env(settings: StackSettings, service: Service, workers: int) -> dict[str, str]:
     """Several workers: each service's metrics files in a directory of its own, which the
-    service empties when it starts."""
+    service empties when it starts. `EDU_<SERVICE>_WORKERS` in the environment gives one
+    service its own number (`EDU_COURSE_WORKERS=2 edu up --workers 1`)."""
+    own = settings.env.get(f"{service.env_prefix}WORKERS", "").strip()
+    if own.isdigit() and 1 <= int(own) <= 64:
+        workers = int(own)
     env = {f"{service.env_prefix}WORKERS": str(workers)}
     if workers > 1:
         env["PROMETHEUS_MULTIPROC_DIR"] = str(settings.home / "metrics" / service.name)

@@ -26,21 +26,25 @@ from edu_load.ceilings import (
     read_run,
     server_ceiling,
 )
+from edu_load.failures import FailureLog
 from edu_load.locust_csv import parse_history, parse_stats
 from edu_load.report import BenchRun, render_report, write_charts
 from edu_load.sampling import CpuSampler, MetricsSampler
 
 # Scenario -> the locust user classes it runs (all of them: the seeds' weighted mix).
 SCENARIOS: dict[str, list[str]] = {
-    "mix": [],
+    "mix": ["StudentUser", "SearchUser", "TeacherUser"],
     "student": ["StudentUser"],
     "search": ["SearchUser"],
     "teacher": ["TeacherUser"],
+    # The mix and visitors of the web app's pages (reported in a table of their own).
+    "web": ["StudentUser", "SearchUser", "TeacherUser", "WebVisitor"],
 }
 _DURATION = re.compile(r"^(\d+)(s|m|h)?$")
 
 EPILOG = f"""\
-scenarios: mix (StudentUser 70%, SearchUser 20%, TeacherUser 10%), student, search, teacher
+scenarios: mix (StudentUser 70%, SearchUser 20%, TeacherUser 10%), student, search, teacher;
+  web: the mix and WebVisitor (the web app's catalog, course and lesson pages, reported apart)
 
 The stack must be up and seeded, with a login limit that lets every simulated user log in
 once from this machine:
@@ -120,6 +124,8 @@ def main(argv: list[str]) -> int:
         }
         env |= {f"EDU_LOAD_{n.upper()}_URL": url for n, url in urls.items()}
         prefix = work / "mix"
+        failures_file = work / "failures.json"
+        env["EDU_LOAD_FAILURES"] = str(failures_file)
         cmd = locust_argv(LOCUSTFILE, urls.get("course", target), users, spawn_rate,
                           args.duration + ramp, prefix, SCENARIOS[args.scenario])  # fmt: skip
         cpu = CpuSampler(_process_roots(stack, services))
@@ -162,6 +168,7 @@ def main(argv: list[str]) -> int:
             ceiling_rps=ceiling,
             ceiling_target="GET /health/live on course, 32 users, no wait",
             pgbench_tps=tps,
+            failures=FailureLog.read(failures_file),
             notes=[
                 f"offered is in tasks per second ({args.user_rate:g} per user,"
                 " `constant_throughput`); most tasks are one request",
@@ -207,6 +214,8 @@ def _command(args: argparse.Namespace) -> str:
              f"--scale {args.scale}"]  # fmt: skip
     if args.user_rate != 1.0:
         parts.append(f"--user-rate {args.user_rate:g}")
+    if args.spawn_rate:
+        parts.append(f"--spawn-rate {args.spawn_rate:g}")
     if args.name:
         parts.append(f"--name {args.name}")
     return " ".join(parts)

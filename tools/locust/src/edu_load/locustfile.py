@@ -1,4 +1,5 @@
-"""The seeds' load mix against a seeded stack: StudentUser 70%, SearchUser 20%, TeacherUser 10%.
+"""The seeds' load mix against a seeded stack: StudentUser 70%, SearchUser 20%, TeacherUser 10%;
+and WebVisitor, who reads the web app's catalog, course and lesson pages (`edu bench web`).
 
     locust -f tools/locust/src/edu_load/locustfile.py --headless -u 200 -r 20 -t 5m
 
@@ -10,6 +11,8 @@ seeded accounts there are and the rate per user come from the environment:
     EDU_LOAD_<SERVICE>_URL   e.g. EDU_LOAD_COURSE_URL (default http://127.0.0.1:800N)
     EDU_LOAD_SCALE           small or full: which seeded accounts exist (default small)
     EDU_LOAD_USER_RATE       tasks per second per user (default 1)
+    EDU_LOAD_FAILURES        a file to write the failed answers to when locust quits (JSON,
+                             `edu_load.failures`: status and problem code per endpoint)
 
 Answers a real client expects are successes: 409 `already_enrolled` when enrolling in a
 course one is enrolled in, 409 `already_paid` when paying twice.
@@ -22,14 +25,18 @@ import os
 import random
 import threading
 import time
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from edu_seed.catalog_text import EN_TOPICS, RU_TOPICS
 from edu_seed.scale import SCALES, SEED_PASSWORD, student_email, teacher_email
-from locust import FastHttpUser, constant_throughput, task
+from locust import FastHttpUser, constant_throughput, events, task
+
+from edu_load.failures import FailureLog, describe
 
 SERVICE_PORTS = {"identity": 8001, "course": 8002, "enrollment": 8003, "payment": 8004,
-                 "notification": 8005}  # fmt: skip
+                 "notification": 8005, "web": 3001}  # fmt: skip
 URL = {
     name: os.environ.get(f"EDU_LOAD_{name.upper()}_URL", f"http://127.0.0.1:{port}")
     for name, port in SERVICE_PORTS.items()
@@ -42,6 +49,9 @@ WORDS = sorted(
     {w.lower() for topic, _ in EN_TOPICS for w in topic.split() if len(w) > 2}
     | {w for topic in RU_TOPICS for w in topic[0].split() if len(w) > 3}
 )
+
+FAILURES = FailureLog()
+LOGIN_ATTEMPTS = 10
 
 _numbers = {"student": itertools.count(1), "teacher": itertools.count(1)}
 _lock = threading.Lock()
@@ -81,18 +91,27 @@ class PlatformUser(FastHttpUser):
         self._catalog()
 
     def _login(self) -> None:
-        with self.client.post(
-            f"{URL['identity']}/login",
-            json={"email": self.email, "password": SEED_PASSWORD},
-            name="POST /login",
-            catch_response=True,
-        ) as resp:
-            if resp.status_code != 200:
-                resp.failure(f"login {self.email}: {resp.status_code} {resp.text[:200]}")
-                self.headers: dict[str, str] = {}
-                self.expires = float("inf")
-                return
-            body = resp.json()
+        # Identity hashes each password (argon2, by design slow): while many users start at
+        # once it answers some with 503 or 429 and Retry-After, and a client tries again then.
+        for attempt in range(1, LOGIN_ATTEMPTS + 1):
+            with self.client.post(
+                f"{URL['identity']}/login",
+                json={"email": self.email, "password": SEED_PASSWORD},
+                name="POST /login",
+                catch_response=True,
+            ) as resp:
+                retry = resp.status_code in (429, 503) and attempt < LOGIN_ATTEMPTS
+                if resp.status_code == 200 or retry:
+                    resp.success()
+                else:
+                    resp.failure(f"login {self.email}: {resp.status_code} {resp.text[:200]}")
+                    self.headers: dict[str, str] = {}
+                    self.expires = float("inf")
+                    return
+            if not retry:
+                break
+            time.sleep(_retry_after(resp) * random.uniform(1, 2))
+        body = resp.json()
         self.headers = {"Authorization": f"Bearer {body['access_token']}"}
         self.refresh_token = body["refresh_token"]
         self.expires = time.monotonic() + body["expires_in"] - 60
@@ -347,6 +366,88 @@ class TeacherUser(PlatformUser):
             headers=self.auth(),
             name="POST /modules/{id}/lessons",
         )
+
+
+@events.request.add_listener  # type: ignore[untyped-decorator]
+def _record_failure(
+    name: str, response: Any, exception: BaseException | None, url: str | None = None, **_: Any
+) -> None:
+    if exception is None:
+        return
+    status = int(getattr(response, "status_code", 0) or 0)
+    try:
+        body = response.text or "" if status else ""
+    except Exception:  # an answer that never arrived has no text
+        body = ""
+    code, detail = describe(status, body, repr(exception))
+    parts = urlsplit(url or "")
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    FAILURES.add(name, status, code, detail, path)
+
+
+@events.spawning_complete.add_listener  # type: ignore[untyped-decorator]
+def _forget_failures(**_: Any) -> None:
+    # With --reset-stats the statistics start over when the ramp ends: so do the failures.
+    FAILURES.clear()
+
+
+@events.quitting.add_listener  # type: ignore[untyped-decorator]
+def _write_failures(**_: Any) -> None:
+    target = os.environ.get("EDU_LOAD_FAILURES")
+    if target:
+        Path(target).write_text(FAILURES.to_json())
+
+
+class WebVisitor(FastHttpUser):
+    """Someone browsing the web app without signing in: the catalog (searched or filtered), a
+    course's page, a free course's lessons. Page names start with `WEB `, so a report lists
+    them apart from the API."""
+
+    weight = 10
+    host = URL["web"]
+    wait_time = constant_throughput(USER_RATE)
+
+    def on_start(self) -> None:
+        self.courses: list[str] = []
+        self.lessons: list[str] = []
+        resp = self.client.get(
+            f"{URL['course']}/courses?is_free=true&sort={random.choice(SORTS)}&limit=50",
+            name="GET /courses?filters",
+        )
+        if resp.status_code == 200:
+            self.courses = [item["id"] for item in resp.json()["items"]]
+        for course_id in random.sample(self.courses, min(3, len(self.courses))):
+            outline = self.client.get(
+                f"{URL['course']}/courses/{course_id}/curriculum",
+                name="GET /courses/{id}/curriculum",
+            )
+            if outline.status_code == 200:
+                self.lessons += [ls["id"] for m in outline.json()["modules"] for ls in m["lessons"]]
+
+    @task(4)
+    def catalog(self) -> None:
+        query = random.choice([f"q={random.choice(WORDS)}", f"level={random.choice(LEVELS)}", ""])
+        self.client.get(f"{URL['web']}/?{query}", name="WEB / (catalog)")
+
+    @task(3)
+    def course_page(self) -> None:
+        if self.courses:
+            course = random.choice(self.courses)
+            self.client.get(f"{URL['web']}/courses/{course}", name="WEB /courses/{id}")
+
+    @task(3)
+    def lesson_page(self) -> None:
+        if self.lessons:
+            lesson = random.choice(self.lessons)
+            self.client.get(f"{URL['web']}/lessons/{lesson}", name="WEB /lessons/{id}")
+
+
+def _retry_after(resp: Any) -> float:
+    """Seconds to wait before trying again, as the answer asks (1 when it does not say)."""
+    try:
+        return max(0.1, min(float(resp.headers.get("Retry-After") or 1), 10.0))
+    except ValueError:
+        return 1.0
 
 
 def _code(resp: Any) -> str | None:

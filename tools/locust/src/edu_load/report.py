@@ -10,6 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from edu_load.failures import FailureLog
+
+# Locust names of the web app's pages (`WebVisitor`) start with this.
+WEB_PAGE = "WEB "
+
 
 @dataclass(frozen=True)
 class EndpointStats:
@@ -35,6 +40,18 @@ class Moment:
 
 
 @dataclass(frozen=True)
+class EventLag:
+    """A consumer's events handled during the run, and how late (from the event's
+    `occurred_at` to the commit of its effect), estimated from the histogram's buckets."""
+
+    handled: float
+    p50_s: float | None
+    p99_s: float | None
+    # The smallest bucket bound every event fell under (None past the last finite one).
+    max_bucket_s: float | None
+
+
+@dataclass(frozen=True)
 class ServiceMetrics:
     """What a service's /metrics said during the run."""
 
@@ -46,6 +63,8 @@ class ServiceMetrics:
     events_published: float | None = None
     events_consumed: float | None = None
     outbox_backlog_max: float | None = None
+    # Durable consumer -> its lag, for the consumers this service runs.
+    event_lag: dict[str, EventLag] = field(default_factory=dict)
 
     @property
     def cache_hit_ratio(self) -> float | None:
@@ -77,6 +96,7 @@ class BenchRun:
     ceiling_target: str = ""
     pgbench_tps: float | None = None
     notes: Sequence[str] = ()
+    failures: FailureLog = field(default_factory=FailureLog)
 
 
 def chart_names(run: BenchRun) -> dict[str, str]:
@@ -153,7 +173,9 @@ def render_report(run: BenchRun) -> str:
         "| endpoint | requests | errors | RPS | p50 ms | p95 ms | p99 ms |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for e in sorted(run.endpoints, key=lambda e: -e.requests):
+    api = [e for e in run.endpoints if not e.name.startswith(WEB_PAGE)]
+    pages = [e for e in run.endpoints if e.name.startswith(WEB_PAGE)]
+    for e in sorted(api, key=lambda e: -e.requests):
         lines.append(
             f"| {_label(e)} | {e.requests:,} | {e.failures:,} | {e.rps:.1f} |"
             f" {_ms(e.p50_ms)} | {_ms(e.p95_ms)} | {_ms(e.p99_ms)} |"
@@ -162,6 +184,21 @@ def render_report(run: BenchRun) -> str:
         f"| **all** | {o.requests:,} | {o.failures:,} | {o.rps:.1f} | {_ms(o.p50_ms)} |"
         f" {_ms(o.p95_ms)} | {_ms(o.p99_ms)} |"
     )
+    if pages:
+        lines += [
+            "",
+            "## Web pages",
+            "",
+            "The web app's pages, rendered from the services' answers (counted in **all** above).",
+            "",
+            "| page | requests | errors | RPS | p50 ms | p95 ms | p99 ms |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for e in sorted(pages, key=lambda e: -e.requests):
+            lines.append(
+                f"| {e.name.removeprefix(WEB_PAGE)} | {e.requests:,} | {e.failures:,} |"
+                f" {e.rps:.1f} | {_ms(e.p50_ms)} | {_ms(e.p95_ms)} | {_ms(e.p99_ms)} |"
+            )
     lines += [
         "",
         "## CPU per process",
@@ -194,19 +231,32 @@ def render_report(run: BenchRun) -> str:
                 f" {_opt(m.cache_hit_ratio, '{:.1%}')} | {_opt(m.events_published)} |"
                 f" {_opt(m.events_consumed)} | {_opt(m.outbox_backlog_max)} |"
             )
-    if run.consumer_pending_max:
+    lines += _failures(run.failures)
+    lags = {name: lag for m in run.services.values() for name, lag in m.event_lag.items()}
+    if run.consumer_pending_max or lags:
         lines += [
             "",
             "## Event lag",
             "",
-            "Messages each JetStream consumer had waiting (not delivered or not acknowledged),"
-            " the most seen in a scrape.",
+            "Per JetStream consumer: events handled during the run and their handling lag (from"
+            " the event's `occurred_at` to the commit of its effect, estimated from"
+            " `event_handling_lag_seconds`; `all under` is the smallest bucket bound every"
+            " event fell under), and the most messages it had waiting (not delivered or not"
+            " acknowledged) in a scrape.",
             "",
-            "| consumer | pending max |",
-            "|---|---:|",
+            "| consumer | events handled | lag p50 s | lag p99 s | all under s | pending max |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
-        for consumer, waiting in sorted(run.consumer_pending_max.items()):
-            lines.append(f"| {consumer} | {waiting:.0f} |")
+        for consumer in sorted(set(run.consumer_pending_max) | set(lags)):
+            lag = lags.get(consumer) or EventLag(handled=0, p50_s=None, p99_s=None,
+                                                  max_bucket_s=None)  # fmt: skip
+            handled = lag.handled if consumer in lags else None
+            waiting = run.consumer_pending_max.get(consumer)
+            lines.append(
+                f"| {consumer} | {_opt(handled)} |"
+                f" {_opt(lag.p50_s, '{:.2f}')} | {_opt(lag.p99_s, '{:.2f}')} |"
+                f" {_opt(lag.max_bucket_s, '{:g}')} | {_opt(waiting)} |"
+            )
     charts = chart_names(run)
     lines += [
         "",
@@ -221,6 +271,32 @@ def render_report(run: BenchRun) -> str:
     if run.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in run.notes]
     return "\n".join(lines) + "\n"
+
+
+def _failures(log: FailureLog) -> list[str]:
+    if not log.endpoints:
+        return []
+    lines = [
+        "",
+        "## Failures",
+        "",
+        "Per endpoint: each status with its problem-details `code`, then the first answers"
+        " in full.",
+        "",
+        "| endpoint | failures | status and code (count) |",
+        "|---|---:|---|",
+    ]
+    ranked = sorted(log.endpoints.items(), key=lambda kv: -kv[1].total)
+    for name, found in ranked:
+        counted = sorted(found.kinds.items(), key=lambda kv: -kv[1])
+        kinds = ", ".join(f"{kind} ({n})" for kind, n in counted)
+        lines.append(f"| {name} | {found.total:,} | {kinds} |")
+    lines.append("")
+    for name, found in ranked:
+        for e in found.examples:
+            detail = e.detail.replace("|", "\\|").replace("\n", " ")
+            lines.append(f"- {name}: `{e.path}` {e.status} `{e.code}`: {detail}")
+    return lines
 
 
 def write_charts(run: BenchRun, report_dir: Path) -> list[Path]:

@@ -17,7 +17,7 @@ import nats
 import psutil
 from prometheus_client.parser import text_string_to_metric_families
 
-from edu_load.report import ServiceMetrics
+from edu_load.report import EventLag, ServiceMetrics
 
 
 class CpuSampler:
@@ -82,17 +82,25 @@ class CpuSampler:
 
 
 _KEPT = ("events_published_total", "events_consumed_total", "db_pool_size", "db_pool_in_use")
+# Keys of the event handling lag histogram: LAG_BUCKET|consumer|upper bound, LAG_COUNT|consumer.
+LAG_BUCKET = "lag_bucket"
+LAG_COUNT = "lag_count"
 
 
 def read_metrics(text: str) -> dict[str, float]:
     """A /metrics page as `name{label=value,...}` -> value, summed over what is not shown:
-    cache requests by result, events by nothing."""
+    cache requests by result, events by nothing; the event handling lag by consumer."""
     values: dict[str, float] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             name = sample.name
+            consumer = sample.labels.get("consumer", "")
             if name == "cache_requests_total":
                 key = f"cache_{sample.labels.get('result', '')}"
+            elif name == "event_handling_lag_seconds_bucket":
+                key = f"{LAG_BUCKET}|{consumer}|{sample.labels.get('le', '')}"
+            elif name == "event_handling_lag_seconds_count":
+                key = f"{LAG_COUNT}|{consumer}"
             elif name in _KEPT:
                 key = name
             else:
@@ -207,6 +215,7 @@ def summarize(scrapes: list[dict[str, float]]) -> ServiceMetrics:
 
     in_use = gauge("db_pool_in_use")
     return ServiceMetrics(
+        event_lag=event_lag(scrapes),
         pool_size_max=max(gauge("db_pool_size"), default=None),
         pool_in_use_max=max(in_use, default=None),
         pool_in_use_mean=sum(in_use) / len(in_use) if in_use else None,
@@ -216,3 +225,47 @@ def summarize(scrapes: list[dict[str, float]]) -> ServiceMetrics:
         events_consumed=delta("events_consumed_total"),
         outbox_backlog_max=max(gauge("outbox_backlog"), default=None),
     )
+
+
+def event_lag(scrapes: list[dict[str, float]]) -> dict[str, EventLag]:
+    """Each consumer's events handled during the run and quantiles of their lag, from the
+    change of the `event_handling_lag_seconds` histogram between the first and last scrape."""
+    if not scrapes:
+        return {}
+    first, last = scrapes[0], scrapes[-1]
+    lags: dict[str, EventLag] = {}
+    consumers = {key.split("|")[1] for key in last if key.startswith(f"{LAG_COUNT}|")}
+    for consumer in sorted(consumers):
+        count_key = f"{LAG_COUNT}|{consumer}"
+        handled = last[count_key] - first.get(count_key, 0.0)
+        prefix = f"{LAG_BUCKET}|{consumer}|"
+        buckets = sorted(
+            (float(key[len(prefix) :]), last[key] - first.get(key, 0.0))
+            for key in last
+            if key.startswith(prefix)
+        )
+        under = next((le for le, n in buckets if n >= handled), None) if handled else None
+        lags[consumer] = EventLag(
+            handled=handled,
+            p50_s=histogram_quantile(0.5, buckets),
+            p99_s=histogram_quantile(0.99, buckets),
+            max_bucket_s=None if under == float("inf") else under,
+        )
+    return lags
+
+
+def histogram_quantile(q: float, buckets: list[tuple[float, float]]) -> float | None:
+    """Prometheus' estimate from cumulative buckets (upper bound, count), sorted by bound:
+    linear within the bucket the quantile falls in; the highest finite bound past them."""
+    if not buckets or buckets[-1][1] <= 0:
+        return None
+    rank = q * buckets[-1][1]
+    lower, below = 0.0, 0.0
+    for upper, count in buckets:
+        if count >= rank:
+            if upper == float("inf"):
+                return lower
+            inside = count - below
+            return lower + (upper - lower) * ((rank - below) / inside if inside else 1.0)
+        lower, below = upper, count
+    return lower

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
 
 from edu_common import health
 from edu_common.cache import create_redis
@@ -29,7 +29,7 @@ from edu_common.middleware import MAX_BODY_BYTES, BodySizeLimitMiddleware, Reque
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
 from edu_common.overload import LoadShedMiddleware
 from edu_common.pagination import CursorCodec
-from edu_common.routing import guard_fixed_paths
+from edu_common.routing import blocking_dependencies, guard_fixed_paths
 from edu_common.security.keys import load_public_keys
 from edu_common.security.tokens import TokenVerifier
 from edu_common.settings import MailSettings, ServiceSettings
@@ -85,6 +85,8 @@ async def _supervise(name: str, run: Callable[[], Any]) -> None:
             await asyncio.sleep(1)
 
 
+# Connections for the outbox relay and the event consumers, apart from the requests' pool.
+EVENTS_POOL_SIZE = 2
 # How long shutdown waits for background loops to stop (a mail server may be slow to let go).
 _SHUTDOWN_GRACE_SECONDS = 5.0
 
@@ -107,6 +109,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
                 await migrate(conn, sources)
         state.redis = create_redis(settings)
         state.event_bus = None
+        events_pool: asyncpg.Pool | None = None
         tasks: list[asyncio.Task[None]] = []
         if multiprocess_dir():
             tasks.append(asyncio.create_task(_supervise("pool-metrics", readings.sample_pool)))
@@ -118,8 +121,15 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             )
             await bus.connect()
             state.event_bus = bus
+            # The relay and the consumers take their connections from a pool of their own:
+            # under load the request pool is all lent out, and an event waiting behind every
+            # request for a connection was measured applied a minute late.
+            # Opened whole at start: no connection is then being made when the app stops.
+            events_pool = await create_pool(
+                settings, min_size=EVENTS_POOL_SIZE, max_size=EVENTS_POOL_SIZE
+            )
             relay = OutboxRelay(
-                state.db_pool,
+                events_pool,
                 bus,
                 poll_interval=settings.outbox_poll_interval,
                 listen_dsn=settings.database_url,
@@ -127,7 +137,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             tasks.append(asyncio.create_task(_supervise("outbox-relay", relay.run)))
             readings.backlog = lambda: outbox_backlog(state.db_pool)
             for consumer_name, handlers in spec.consumers.items():
-                consumer = EventConsumer(consumer_name, bus, state.db_pool, handlers)
+                consumer = EventConsumer(consumer_name, bus, events_pool, handlers)
                 readings.pending[consumer_name] = consumer.pending
                 tasks.append(asyncio.create_task(_supervise(consumer_name, consumer.run)))
         if isinstance(settings, MailSettings) and spec.sends_mail:
@@ -157,6 +167,8 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
                             task.result()
         if state.event_bus is not None:
             await state.event_bus.close()
+        if events_pool is not None:
+            await events_pool.close()
         await state.redis.aclose()
         await state.db_pool.close()
         worker_exited()
@@ -166,7 +178,9 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         description=spec.description,
         version="0.1.0",
         lifespan=lifespan,
-        default_response_class=JSONResponse,
+        # No default_response_class: left unset, FastAPI serializes a route's response model
+        # straight to JSON bytes in pydantic-core; naming JSONResponse here made it build
+        # Python objects first and encode them again with json.dumps.
     )
     app.state.settings = settings
     app.state.drain = drain = Drain()
@@ -177,6 +191,9 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     for router in spec.routers:
         app.include_router(router)
     guard_fixed_paths(app)
+    blocking = blocking_dependencies(app)
+    if blocking:
+        raise TypeError(f"{spec.name}: make these async (they would run in threads): {blocking}")
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(
         LoadShedMiddleware,

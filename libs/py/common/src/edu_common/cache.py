@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
@@ -44,18 +44,29 @@ class JsonCache:
         return f"{self.name}:{ident}"
 
     async def get(self, ident: object) -> Any | None:
+        raw = await self.get_bytes(ident)
+        return None if raw is None else json.loads(raw)
+
+    async def get_bytes(self, ident: object) -> bytes | None:
+        """The cached JSON document as stored, for a route that answers with it unchanged
+        (no parsing, validating and encoding again of what was encoded once)."""
         try:
-            raw = await self.redis.get(self.key(ident))
+            # decode_responses=False (create_redis): values come back as bytes.
+            raw = cast(bytes | None, await self.redis.get(self.key(ident)))
         except (RedisError, OSError) as exc:
             CACHE_REQUESTS.labels(self.name, "error").inc()
             logger.warning("cache read failed", extra={"cache": self.name, "error": str(exc)})
             return None
         CACHE_REQUESTS.labels(self.name, "hit" if raw is not None else "miss").inc()
-        return None if raw is None else json.loads(raw)
+        return raw
 
     async def set(self, ident: object, value: Any) -> None:
+        await self.set_bytes(ident, json.dumps(value, default=str).encode())
+
+    async def set_bytes(self, ident: object, document: bytes) -> None:
+        """Stores an encoded JSON document (a response model's `model_dump_json()`)."""
         try:
-            await self.redis.set(self.key(ident), json.dumps(value, default=str), ex=self.ttl)
+            await self.redis.set(self.key(ident), document, ex=self.ttl)
         except (RedisError, OSError) as exc:
             logger.warning("cache write failed", extra={"cache": self.name, "error": str(exc)})
 

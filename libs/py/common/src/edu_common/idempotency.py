@@ -143,7 +143,9 @@ class Idempotency:
             await IdempotencyRepository(conn).release(self.scope, self.key)
 
 
-def _idempotency(request: Request, caller: CurrentUser, key: IdempotencyKey = None) -> Idempotency:
+async def _idempotency(
+    request: Request, caller: CurrentUser, key: IdempotencyKey = None
+) -> Idempotency:
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
     return Idempotency(key, f"{request.method} {path}:{caller.user_id}")

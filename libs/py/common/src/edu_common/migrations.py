@@ -94,4 +94,7 @@ async def migrate(conn: asyncpg.Connection, sources: list[tuple[str, Path]]) -> 
                 logger.info("migration applied", extra={"migration": migration.name})
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+        # The pool does not reset a connection it gets back (edu_common.db): put the
+        # connection's statement_timeout back to the pool's own.
+        await conn.execute("RESET statement_timeout")
     return applied_now

@@ -72,7 +72,7 @@ class CursorCodec:
         return values
 
 
-def _cursors(request: Request) -> CursorCodec:
+async def _cursors(request: Request) -> CursorCodec:
     cursors: CursorCodec = request.app.state.cursors
     return cursors
 

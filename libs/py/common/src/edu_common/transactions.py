@@ -26,7 +26,7 @@ class Transactions:
         return transaction(self.pool, self.acquire_timeout)
 
 
-def _transactions(request: Request) -> Transactions:
+async def _transactions(request: Request) -> Transactions:
     return Transactions(request.app.state.db_pool, request.app.state.settings.db_acquire_timeout)
 
 

@@ -12,25 +12,41 @@ from fastapi import Depends, Request
 
 from course.settings import CourseSettings
 
+# The one key of the category counts' cache.
+CATEGORY_COUNTS = "all"
 
-def _settings(request: Request) -> CourseSettings:
+
+async def _settings(request: Request) -> CourseSettings:
     settings: CourseSettings = request.app.state.settings
     return settings
 
 
-def _caches(request: Request) -> Caches:
+async def _caches(request: Request) -> Caches:
     caches: Caches = request.app.state.caches
     return caches
 
 
 class Caches:
-    """Cache-aside for the hot reads: one course, one curriculum; and the catalog's result
-    counts, which no write drops: they age out (`catalog_total_ttl_seconds`)."""
+    """Cache-aside for the hot reads: one course, one curriculum, the category counts; and
+    the catalog's result counts, which no write drops: they age out
+    (`catalog_total_ttl_seconds`)."""
 
-    def __init__(self, courses: JsonCache, curricula: JsonCache, totals: JsonCache) -> None:
+    def __init__(
+        self, courses: JsonCache, curricula: JsonCache, categories: JsonCache, totals: JsonCache
+    ) -> None:
         self.courses = courses
         self.curricula = curricula
+        self.categories = categories
         self.totals = totals
+
+    def drop_counts_after_commit(self, conn: asyncpg.Connection | Transaction) -> None:
+        """Drops the cached category counts once a write that may change them (a course
+        created, published, removed or moved to another category) has committed."""
+
+        async def drop() -> None:
+            await self.categories.delete(CATEGORY_COUNTS)
+
+        after_commit(conn, drop)
 
     def drop_after_commit(
         self, conn: asyncpg.Connection | Transaction, course_id: uuid.UUID

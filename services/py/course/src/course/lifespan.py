@@ -25,6 +25,9 @@ async def course_runtime(app: FastAPI) -> AsyncIterator[None]:
     app.state.caches = Caches(
         JsonCache(redis, "course:course", settings.cache_ttl_seconds),
         JsonCache(redis, "course:curriculum", settings.cache_ttl_seconds),
+        # Dropped by this service's writes that change a count; the TTL bounds how long a
+        # count misses rows written around the service (`edu seed`).
+        JsonCache(redis, "course:categories", settings.category_counts_ttl_seconds),
         JsonCache(redis, "course:catalog_total", settings.catalog_total_ttl_seconds),
     )
     if settings.seed_demo_data and settings.environment is not Environment.PRODUCTION:

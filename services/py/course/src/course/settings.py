@@ -18,6 +18,9 @@ class CourseSettings(ServiceSettings):
     # How long the catalog's result count for one query (its first page's `total`) is kept;
     # no write drops it, so a new or changed course shows in the count within this time.
     catalog_total_ttl_seconds: int = Field(default=60, ge=1)
+    # How long GET /categories' counts stay cached (every course write here that changes a
+    # count drops them at once).
+    category_counts_ttl_seconds: int = Field(default=60, ge=1)
     # Search ranks at most this many matching courses; beyond it the query is too vague.
     search_candidates: int = Field(default=300, ge=10, le=100_000)
     # At start-up, adds the demo courses (by the demo teacher) that are missing; never in

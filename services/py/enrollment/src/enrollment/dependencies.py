@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from enrollment.payments.client import PaymentStatusClient
 
 
-def _payment_client(request: Request) -> PaymentStatusClient:
+async def _payment_client(request: Request) -> PaymentStatusClient:
     client: PaymentStatusClient = request.app.state.payment_status
     return client
 

@@ -13,31 +13,31 @@ from fastapi import Depends, Request
 from identity.settings import IdentitySettings
 
 
-def _settings(request: Request) -> IdentitySettings:
+async def _settings(request: Request) -> IdentitySettings:
     settings: IdentitySettings = request.app.state.settings
     return settings
 
 
-def _signer(request: Request) -> TokenSigner:
+async def _signer(request: Request) -> TokenSigner:
     signer: TokenSigner = request.app.state.token_signer
     return signer
 
 
-def _hasher(request: Request) -> PasswordHasher:
+async def _hasher(request: Request) -> PasswordHasher:
     hasher: PasswordHasher = request.app.state.password_hasher
     return hasher
 
 
-def _limiter(request: Request) -> RateLimiter:
+async def _limiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.rate_limiter
     return limiter
 
 
-def _ended_sessions(request: Request) -> EndedSessions:
+async def _ended_sessions(request: Request) -> EndedSessions:
     return EndedSessions(request.app.state.redis)
 
 
-def _client_ip(request: Request) -> str:
+async def _client_ip(request: Request) -> str:
     # The socket peer only: X-Forwarded-For is client-controlled and never trusted here.
     return request.client.host if request.client else "unknown"
 

@@ -12,12 +12,12 @@ from payment.payments.provider import PaymentProvider
 from payment.settings import PaymentSettings
 
 
-def _provider(request: Request) -> PaymentProvider:
+async def _provider(request: Request) -> PaymentProvider:
     provider: PaymentProvider = request.app.state.payment_provider
     return provider
 
 
-def _settings(request: Request) -> PaymentSettings:
+async def _settings(request: Request) -> PaymentSettings:
     settings: PaymentSettings = request.app.state.settings
     return settings
 

@@ -6,10 +6,12 @@ import uuid
 from typing import Annotated, Any
 
 from edu_common.auth import CurrentUser, OptionalUser, Teacher, VerifiedTeacher
-from edu_common.db import DbConn
+from edu_common.db import DbConn, DbRead
 from edu_common.errors import error_responses
 from edu_common.pagination import Cursor, Cursors, Limit
+from edu_common.transactions import DbTransactions
 from fastapi import APIRouter, Query, Response
+from pydantic import RootModel
 
 from course.catalog import service
 from course.catalog.repository import CatalogFilter, Course, CourseRepository
@@ -24,9 +26,10 @@ from course.catalog.schemas import (
     Level,
     Sort,
 )
-from course.dependencies import CacheDep, Settings
+from course.dependencies import CATEGORY_COUNTS, CacheDep, Settings
 
 router = APIRouter(tags=["courses"])
+CategoryList = RootModel[list[CategoryOut]]
 
 _DESCRIPTION_PREVIEW = 300
 
@@ -52,7 +55,8 @@ def _detail(course: Course) -> CourseDetail:
     "counted at most once a minute per query, so a change can take that long to show.",
 )
 async def list_courses(
-    conn: DbConn,
+    reads: DbRead,
+    transactions: DbTransactions,
     cursors: Cursors,
     settings: Settings,
     caches: CacheDep,
@@ -73,18 +77,28 @@ async def list_courses(
         is_free=is_free,
         teacher_id=teacher_id,
     )
-    hits, next_cursor = await service.catalog(
-        conn, cursors, filters, sort, limit, cursor, settings.search_candidates
-    )
     # The count is for the first page only: later pages (and "show more") stay as cheap as
     # before.
-    total = (
-        None
-        if cursor is not None
-        else await service.catalog_total(
-            conn, caches.totals, filters, sort, settings.search_candidates
+    first_page = cursor is None
+    total: int | None = None
+    if filters.q is None:
+        hits, next_cursor = await service.catalog(
+            reads, cursors, filters, sort, limit, cursor, settings.search_candidates
         )
-    )
+        if first_page:
+            total = await service.catalog_total(
+                reads, caches.totals, filters, sort, settings.search_candidates
+            )
+    else:
+        # A search plans its statements with SET LOCAL settings: they need a transaction.
+        async with transactions.begin() as conn:
+            hits, next_cursor = await service.catalog(
+                conn, cursors, filters, sort, limit, cursor, settings.search_candidates
+            )
+            if first_page:
+                total = await service.catalog_total(
+                    conn, caches.totals, filters, sort, settings.search_candidates
+                )
     return CatalogPage(
         items=[_listed(hit.course) for hit in hits], next_cursor=next_cursor, total=total
     )
@@ -97,7 +111,7 @@ async def list_courses(
     summary="The caller's own courses, drafts and archived ones included, newest first",
 )
 async def my_courses(
-    teacher: Teacher, conn: DbConn, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
+    teacher: Teacher, conn: DbRead, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
 ) -> Any:
     courses, next_cursor = await service.my_courses(conn, cursors, teacher, limit, cursor)
     return CoursePage(items=[_listed(c) for c in courses], next_cursor=next_cursor)
@@ -111,16 +125,17 @@ async def my_courses(
     description="A draft is 404 to anyone but its teacher and admins.",
 )
 async def get_course(
-    course_id: uuid.UUID, user: OptionalUser, conn: DbConn, caches: CacheDep
+    course_id: uuid.UUID, user: OptionalUser, conn: DbRead, caches: CacheDep
 ) -> Any:
-    # Only what anyone may read is cached (never a draft), so a hit needs no access check.
-    cached = await caches.courses.get(course_id)
+    # Only what anyone may read is cached (never a draft), so a hit needs no access check;
+    # it is the document encoded when it was cached, sent as it is.
+    cached = await caches.courses.get_bytes(course_id)
     if cached is not None:
-        return cached
+        return Response(cached, media_type="application/json")
     course = await service.get_course(conn, course_id, user)
     detail = _detail(course)
     if not course.is_draft:
-        await caches.courses.set(course_id, detail.model_dump(mode="json"))
+        await caches.courses.set_bytes(course_id, detail.model_dump_json().encode())
     return detail
 
 
@@ -134,7 +149,10 @@ async def get_course(
     "search or category count, and 404 to anyone but its teacher and admins until it is "
     "published.",
 )
-async def create_course(teacher: VerifiedTeacher, body: CourseCreate, conn: DbConn) -> Any:
+async def create_course(
+    teacher: VerifiedTeacher, body: CourseCreate, caches: CacheDep, conn: DbConn
+) -> Any:
+    caches.drop_counts_after_commit(conn)
     return _detail(await service.create_course(conn, teacher, body))
 
 
@@ -152,6 +170,8 @@ async def update_course(
     conn: DbConn,
 ) -> Any:
     caches.drop_after_commit(conn, course_id)
+    if "category_id" in body.model_fields_set:
+        caches.drop_counts_after_commit(conn)
     return _detail(await service.update_course(conn, user, course_id, body))
 
 
@@ -165,6 +185,7 @@ async def delete_course(
     course_id: uuid.UUID, user: CurrentUser, caches: CacheDep, conn: DbConn
 ) -> Response:
     caches.drop_after_commit(conn, course_id)
+    caches.drop_counts_after_commit(conn)
     await service.remove_course(conn, user, course_id)
     return Response(status_code=204)
 
@@ -183,6 +204,7 @@ async def publish_course(
     course_id: uuid.UUID, user: CurrentUser, caches: CacheDep, conn: DbConn
 ) -> Any:
     caches.drop_after_commit(conn, course_id)
+    caches.drop_counts_after_commit(conn)
     return _detail(await service.publish_course(conn, user, course_id))
 
 
@@ -191,6 +213,13 @@ async def publish_course(
     response_model=list[CategoryOut],
     summary="Every category with its number of published courses",
 )
-async def categories(conn: DbConn) -> Any:
+async def categories(conn: DbRead, caches: CacheDep) -> Any:
+    cached = await caches.categories.get_bytes(CATEGORY_COUNTS)
+    if cached is not None:
+        return Response(cached, media_type="application/json")
     found = await CourseRepository(conn).categories()
-    return [CategoryOut.model_validate(c, from_attributes=True) for c in found]
+    out = CategoryList([CategoryOut.model_validate(c, from_attributes=True) for c in found])
+    # A count read just before a write commits may be cached just after it drops the key:
+    # it then lags that write by at most category_counts_ttl_seconds.
+    await caches.categories.set_bytes(CATEGORY_COUNTS, out.model_dump_json().encode())
+    return out.root

@@ -169,10 +169,13 @@ class CourseRepository:
         return found
 
     async def categories(self) -> list[Category]:
+        # Counted from the index of published courses by category (migration 005), grouped
+        # before the join: an index-only scan instead of a join over every course row.
         rows = await self.conn.fetch(
-            "SELECT c.id, c.slug, c.name, count(co.id) FILTER (WHERE co.status = 'published')"
-            " AS course_count FROM categories c LEFT JOIN courses co ON co.category_id = c.id"
-            " GROUP BY c.id ORDER BY c.name"
+            "SELECT c.id, c.slug, c.name, coalesce(n.course_count, 0) AS course_count"
+            " FROM categories c LEFT JOIN (SELECT category_id, count(*) AS course_count"
+            " FROM courses WHERE status = 'published' GROUP BY category_id) AS n"
+            " ON n.category_id = c.id ORDER BY c.name"
         )
         return [Category(**dict(r)) for r in rows]
 

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from edu_common.auth import CurrentUser, OptionalUser
-from edu_common.db import DbConn
+from edu_common.db import DbConn, DbRead
 from edu_common.errors import error_responses
 from fastapi import APIRouter, Response
 
@@ -37,16 +37,17 @@ _OWNER_ERRORS = error_responses(400, 401, 403, 404, 422)
     description="A draft's is 404 to anyone but the course's teacher and admins.",
 )
 async def get_curriculum(
-    course_id: uuid.UUID, user: OptionalUser, conn: DbConn, caches: CacheDep
+    course_id: uuid.UUID, user: OptionalUser, conn: DbRead, caches: CacheDep
 ) -> Any:
-    # Only what anyone may read is cached (never a draft's), so a hit needs no access check.
-    cached = await caches.curricula.get(course_id)
+    # Only what anyone may read is cached (never a draft's), so a hit needs no access check;
+    # it is the document encoded when it was cached, sent as it is.
+    cached = await caches.curricula.get_bytes(course_id)
     if cached is not None:
-        return cached
+        return Response(cached, media_type="application/json")
     outline = await service.curriculum(conn, course_id, user)
     found = Curriculum.model_validate(outline, from_attributes=True)
     if outline.is_public:
-        await caches.curricula.set(course_id, found.model_dump(mode="json"))
+        await caches.curricula.set_bytes(course_id, found.model_dump_json().encode())
     return found
 
 
@@ -139,7 +140,7 @@ async def delete_lesson(
     "course's teacher and admins; 401 without a token, 403 `not_enrolled` for anyone else. "
     "A draft's lessons are 404 to anyone but the course's teacher and admins.",
 )
-async def read_lesson(lesson_id: uuid.UUID, user: OptionalUser, conn: DbConn) -> Any:
+async def read_lesson(lesson_id: uuid.UUID, user: OptionalUser, conn: DbRead) -> Any:
     reading = await service.read_lesson(conn, user, lesson_id)
     return LessonView(
         **asdict(reading.lesson),

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from edu_common.auth import Student
-from edu_common.db import DbConn
+from edu_common.db import DbRead
 from edu_common.errors import error_responses
 from edu_common.idempotency import Idempotency, Idempotent
 from edu_common.pagination import Cursor, Cursors, Limit
@@ -88,7 +88,7 @@ async def _enroll(
     summary="The caller's enrollments with progress, newest first",
 )
 async def my_enrollments(
-    student: Student, conn: DbConn, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
+    student: Student, conn: DbRead, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
 ) -> Any:
     views, next_cursor = await service.my_enrollments(conn, cursors, student.user_id, limit, cursor)
     items = [MyEnrollment.model_validate(v, from_attributes=True) for v in views]
@@ -101,5 +101,5 @@ async def my_enrollments(
     responses=error_responses(422),
     summary="How many students are enrolled in a course (active and completed)",
 )
-async def enrollment_count(course_id: uuid.UUID, conn: DbConn) -> Any:
+async def enrollment_count(course_id: uuid.UUID, conn: DbRead) -> Any:
     return {"course_id": course_id, "count": await service.enrollment_count(conn, course_id)}

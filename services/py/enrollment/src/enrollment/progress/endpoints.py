@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from edu_common.auth import Student
-from edu_common.db import DbConn
+from edu_common.db import DbConn, DbRead
 from edu_common.errors import error_responses
 from fastapi import APIRouter
 
@@ -45,5 +45,5 @@ async def complete_lesson(lesson_id: uuid.UUID, student: Student, conn: DbConn) 
     description="403 `not_enrolled` when the caller is not enrolled, 404 for an unknown "
     "course. " + _CURRENT_LESSONS,
 )
-async def course_progress(course_id: uuid.UUID, student: Student, conn: DbConn) -> CourseProgress:
+async def course_progress(course_id: uuid.UUID, student: Student, conn: DbRead) -> CourseProgress:
     return await service.course_progress(conn, student.user_id, course_id)

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from edu_common.auth import AdminOrService, CurrentUser
-from edu_common.db import DbConn
+from edu_common.db import DbConn, DbRead
 from edu_common.errors import error_responses
 from edu_common.pagination import Cursor, Cursors, Limit
 from fastapi import APIRouter, Response, status
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/notifications", tags=["notifications"])
     summary="The caller's notifications, newest first, with how many are unread",
 )
 async def my_notifications(
-    user: CurrentUser, conn: DbConn, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
+    user: CurrentUser, conn: DbRead, cursors: Cursors, limit: Limit = 20, cursor: Cursor = None
 ) -> Any:
     items, next_cursor, unread = await service.my_notifications(
         conn, cursors, user.user_id, limit, cursor
