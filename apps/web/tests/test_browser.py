@@ -348,6 +348,8 @@ async def _journey(platform: Platform, me: Visitor) -> None:
 
     # The completion notification arrives by event.
     await me.press("header >> text=Notifications")
+    # The link's navigation first: a reload while it is under way has no page to reload.
+    await page.wait_for_url("**/notifications")
     deadline = time.monotonic() + 60
     while not await page.get_by_text(f'you completed "{title}"').count():
         assert time.monotonic() < deadline, "no completion notification"
