@@ -8,12 +8,15 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
 import nats
 import pytest
 from edu_common.events.contracts import EnrollmentCreated, PaymentCompleted
+from edu_devstack.services import COMPONENTS
+from edu_devstack.settings import find_root
 from edu_load.counts import (
     NOTIFICATIONS_CONSUMER,
     PAYMENTS_CONSUMER,
@@ -21,14 +24,17 @@ from edu_load.counts import (
     count_check,
     settle,
 )
-from enrollment.app import MIGRATIONS as ENROLLMENT_MIGRATIONS
-from notification.app import MIGRATIONS as NOTIFICATION_MIGRATIONS
-from payment.app import MIGRATIONS as PAYMENT_MIGRATIONS
 
 if TYPE_CHECKING:
     from edu_devstack.testing import TestServers
 
 pytestmark = pytest.mark.timeout(120)
+
+
+def _migrations(name: str) -> Path:
+    """A service's own migrations, from its project in the workspace."""
+    [component] = [c for c in COMPONENTS if c.name == name]
+    return find_root(Path(__file__).parent) / component.project / "src" / name / "migrations"
 
 
 @dataclass
@@ -114,9 +120,8 @@ class Databases:
 @pytest.fixture
 async def databases(edu_servers: TestServers) -> AsyncIterator[Databases]:
     made = {
-        "payment": await edu_servers.fresh_database("payment", PAYMENT_MIGRATIONS),
-        "enrollment": await edu_servers.fresh_database("enrollment", ENROLLMENT_MIGRATIONS),
-        "notification": await edu_servers.fresh_database("notification", NOTIFICATION_MIGRATIONS),
+        name: await edu_servers.fresh_database(name, _migrations(name))
+        for name in ("payment", "enrollment", "notification")
     }
     try:
         yield Databases({k: edu_servers.postgres.url(v) for k, v in made.items()})

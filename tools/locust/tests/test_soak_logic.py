@@ -124,6 +124,7 @@ def test_the_watch_waits_for_readiness_and_for_the_errors_to_stop(fake_time: Fak
     assert outcome.ready_at == 106.0
     assert outcome.recovered_at == 106.0  # ready came after the errors stopped (104.5)
     assert outcome.recovery_s == 6.0
+    assert outcome.errors_stopped_at == 104.5
     assert fake_time.now >= 109.5  # the quiet window after the last error has passed
     assert outcome.note == ""
 

@@ -17,8 +17,8 @@ START = 1000.0
 def _outcomes() -> list[FaultOutcome]:
     restart = FaultOutcome(
         "postgresql restart", "pg_ctl stop -m fast, then start", injected_at=START + 40,
-        restored_at=START + 46.5, ready_at=START + 46.7, last_error_at=START + 46.4,
-        recovered_at=START + 46.7,
+        restored_at=START + 46.5, ready_at=START + 46.7, last_error_at=START + 90.0,
+        errors_stopped_at=START + 46.4, recovered_at=START + 46.7,
         errors={"503 database_unavailable": 270, "500 internal_error": 2},
         error_names={"GET /courses": 200, "POST /payments": 72},
     )  # fmt: skip
@@ -56,7 +56,7 @@ def test_the_faults_table_has_each_fault_with_its_times_from_the_injection() -> 
     )
     assert "| valkey stop | 160 | 1.6 | 1.6 | no error | 1.6 | 0 |" in table
     # A fault the stack did not recover from says so where its recovery time would be.
-    assert "| course sigterm | 280 | 4.0 | n/a | 10.0 | **not recovered within 180 s** | 9 |" in (
+    assert "| course sigterm | 280 | 4.0 | n/a | n/a | **not recovered within 180 s** | 9 |" in (
         table
     )
 

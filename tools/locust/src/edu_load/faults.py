@@ -93,7 +93,8 @@ class FaultOutcome:
     injected_at: float  # Unix time
     restored_at: float | None = None  # the part back (the inject action returned)
     ready_at: float | None = None  # every service ready again
-    last_error_at: float | None = None  # the fault's last failed request
+    last_error_at: float | None = None  # the last failed request in the fault's window
+    errors_stopped_at: float | None = None  # the fault's last error before a quiet window
     recovered_at: float | None = None  # ready, and the errors stopped
     errors: dict[str, int] = field(default_factory=dict)
     error_names: dict[str, int] = field(default_factory=dict)
@@ -187,6 +188,7 @@ class RecoveryWatch:
             )
             done = recovered(outcome.ready_at, stopped)
             if done is not None:
+                outcome.errors_stopped_at = stopped
                 outcome.recovered_at = done
                 return
             if now > deadline:

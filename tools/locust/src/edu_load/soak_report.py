@@ -22,7 +22,8 @@ def faults_section(outcomes: Sequence[FaultOutcome], start: float, quiet: float)
         "",
         "Times in seconds from the start of the run. *Back*: the part running again;"
         " *ready*: every service answering `/health/ready` 200; *errors stopped*: the fault's"
-        f" last failed request, confirmed by {quiet:.0f} s without another. Recovery runs from"
+        f" last failed request, confirmed by {quiet:.0f} s without another (beyond the rate"
+        " seen before the first fault). Recovery runs from"
         " the injection to the later of *ready* and *errors stopped*.",
         "",
         "| fault | injected at | back after | ready after | errors stopped after |"
@@ -34,7 +35,7 @@ def faults_section(outcomes: Sequence[FaultOutcome], start: float, quiet: float)
         def after(t: float | None, o: FaultOutcome = o) -> str:
             return "n/a" if t is None else f"{t - o.injected_at:.1f}"
 
-        stopped = after(o.last_error_at) if o.last_error_at is not None else "no error"
+        stopped = "no error" if not o.error_count else after(o.errors_stopped_at)
         recovery = _s(o.recovery_s) if o.recovery_s is not None else f"**{o.note or 'no'}**"
         lines.append(
             f"| {o.name} | {o.injected_at - start:.0f} | {after(o.restored_at)} |"
