@@ -14,7 +14,8 @@ seeded accounts there are and the rate per user come from the environment:
                              kind (`edu soak` reads it to tell the errors of each fault)
 
 Answers a real client expects are successes: 409 `already_enrolled` when enrolling in a
-course one is enrolled in, 409 `already_paid` when paying twice.
+course one is enrolled in, 409 `already_paid` when paying twice. A user whose login failed
+logs in again before its next authenticated request.
 """
 
 from __future__ import annotations
@@ -102,6 +103,11 @@ class PlatformUser(FastHttpUser):
         self.expires = time.monotonic() + body["expires_in"] - 60
 
     def auth(self) -> dict[str, str]:
+        if not self.headers:
+            # The login failed (a 503 while the platform was busy or down): log in again, as
+            # a client told `Retry-After` would, rather than send every request unauthorized.
+            self._login()
+            return self.headers
         if time.monotonic() > self.expires:
             resp = self.client.post(
                 f"{URL['identity']}/refresh",
