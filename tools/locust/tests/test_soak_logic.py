@@ -9,13 +9,14 @@ import httpx
 import pytest
 from edu_load.errors import RequestError, error_kind, read_errors, to_line
 from edu_load.faults import (
+    Fault,
     FaultOutcome,
     RecoveryWatch,
     attribute,
     errors_stopped,
     recovered,
 )
-from edu_load.soak import background_allowance, plan
+from edu_load.soak import background_allowance, choose, plan
 
 
 def _errors(*times: float, kind: str = "503 database_unavailable") -> list[RequestError]:
@@ -151,3 +152,12 @@ def test_the_background_allowance_is_the_rate_before_the_first_fault() -> None:
     assert background_allowance(errors, 0.0, 20.0, quiet=4) == 0
     assert background_allowance([], 0.0, 20.0, quiet=10) == 0
     assert background_allowance(errors, 20.0, 20.0, quiet=10) == 0
+
+
+def test_faults_are_chosen_by_number_and_a_wrong_number_is_refused() -> None:
+    faults = [Fault(name, "", lambda: None) for name in ("one", "two", "three")]
+    assert choose(faults, "") == faults
+    assert [f.name for f in choose(faults, "3,1")] == ["three", "one"]
+    for wrong in ("4", "0", "two", ","):
+        with pytest.raises(ValueError, match=r"numbers from 1 to 3 \(1 one; 2 two; 3 three\)"):
+            choose(faults, wrong)

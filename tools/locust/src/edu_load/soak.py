@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import psutil
+from edu_devstack.services import Service
 from edu_devstack.stack import Stack
 from edu_seed.scale import SCALES, SEED_PASSWORD, student_email
 
@@ -25,7 +27,7 @@ from edu_load.ceilings import LOCUSTFILE, locust_argv, read_run
 from edu_load.cli import _process_roots, duration
 from edu_load.counts import count_check, settle
 from edu_load.errors import RequestError, by_kind, read_errors
-from edu_load.faults import FaultOutcome, RecoveryWatch, attribute, stack_faults
+from edu_load.faults import Fault, FaultOutcome, RecoveryWatch, attribute, stack_faults
 from edu_load.locust_csv import parse_history, parse_stats
 from edu_load.report import BenchRun, render_report, write_charts
 from edu_load.sampling import CpuSampler, MetricsSampler
@@ -97,6 +99,20 @@ def plan(start: float, warmup: float, duration: float, count: int) -> list[float
     return [start + warmup + i * slot for i in range(count)]
 
 
+def choose(faults: list[Fault], spec: str) -> list[Fault]:
+    """The faults named by number in `spec` ("1,3"), in that order; all of them for ""."""
+    if not spec.strip():
+        return faults
+    try:
+        chosen = [int(n) for n in spec.split(",") if n.strip()]
+    except ValueError:
+        chosen = []
+    if not chosen or not all(1 <= n <= len(faults) for n in chosen):
+        known = "; ".join(f"{i} {f.name}" for i, f in enumerate(faults, 1))
+        raise ValueError(f"--faults takes numbers from 1 to {len(faults)} ({known}), not {spec!r}")
+    return [faults[n - 1] for n in chosen]
+
+
 def background_allowance(errors: list[RequestError], start: float, end: float, quiet: float) -> int:
     """Failures a quiet window may hold: the rate seen between `start` and `end` (before any
     fault) over `quiet` seconds, rounded down."""
@@ -132,10 +148,14 @@ def main(argv: list[str]) -> int:
     if not services:
         print("edu soak: the stack is not running (`edu up --detach`)")
         return 1
-    faults = stack_faults(stack, args.service)
-    if args.faults:
-        chosen = [int(n) for n in args.faults.split(",") if n.strip()]
-        faults = [faults[n - 1] for n in chosen]
+    if args.service not in {x.name for x in services}:
+        print(f"edu soak: {args.service} is not running, so it cannot be the one SIGTERMed")
+        return 1
+    try:
+        faults = choose(stack_faults(stack, args.service), args.faults)
+    except ValueError as exc:
+        print(f"edu soak: {exc}")
+        return 1
     out_dir: Path = args.out or s.root / "docs" / "reliability"
     users = max(1, math.ceil(args.rate / args.user_rate))
     spawn_rate = max(1.0, users / 10)
@@ -244,6 +264,7 @@ def main(argv: list[str]) -> int:
             return 1
         endpoints, overall = parse_stats(run.stats_csv)
         notes = [
+            _conditions(services),
             f"offered is in tasks per second ({args.user_rate:g} per user,"
             " `constant_throughput`); most tasks are one request",
             f"statistics are reset when the {ramp} s ramp (logins) ends;"
@@ -304,6 +325,21 @@ def main(argv: list[str]) -> int:
     if kinds:
         print("edu soak: errors by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
     return 0 if recovered and check.ok else 2
+
+
+def _conditions(services: list[Service]) -> str:
+    """How the services ran, from their own environment: the mode and workers of each."""
+    seen = []
+    for service in services:
+        pid = service.process().pid()
+        try:
+            env = psutil.Process(pid).environ() if pid else {}
+        except psutil.Error:
+            env = {}
+        mode = env.get(f"{service.env_prefix}ENVIRONMENT", "unknown mode")
+        workers = env.get(f"{service.env_prefix}WORKERS", "1")
+        seen.append(f"{service.name} {mode}, {workers} worker(s)")
+    return "services: " + "; ".join(seen)
 
 
 def _command(args: argparse.Namespace) -> str:
