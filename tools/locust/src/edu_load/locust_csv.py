@@ -37,10 +37,11 @@ def parse_stats(text: str) -> tuple[list[EndpointStats], EndpointStats]:
     return endpoints, overall
 
 
-def parse_history(text: str) -> list[Moment]:
-    """`PREFIX_stats_history.csv`: the aggregate once a second, from the first row's time."""
+def parse_history(text: str, origin: float | None = None) -> list[Moment]:
+    """`PREFIX_stats_history.csv`: the aggregate once a second, from `origin` (a Unix time),
+    or from the first row's time."""
     moments: list[Moment] = []
-    start: float | None = None
+    start: float | None = origin
     for row in csv.DictReader(io.StringIO(text)):
         if row["Name"] != "Aggregated":
             continue

@@ -13,9 +13,12 @@ seeded accounts there are and the rate per user come from the environment:
     EDU_LOAD_USER_RATE       tasks per second per user (default 1)
     EDU_LOAD_FAILURES        a file to write the failed answers to when locust quits (JSON,
                              `edu_load.failures`: status and problem code per endpoint)
+    EDU_LOAD_ERROR_LOG       a file to append every failed request to, with its time and
+                             kind (`edu soak` reads it to tell the errors of each fault)
 
 Answers a real client expects are successes: 409 `already_enrolled` when enrolling in a
-course one is enrolled in, 409 `already_paid` when paying twice.
+course one is enrolled in, 409 `already_paid` when paying twice. A user whose login failed
+logs in again before its next authenticated request.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from edu_seed.catalog_text import EN_TOPICS, RU_TOPICS
 from edu_seed.scale import SCALES, SEED_PASSWORD, student_email, teacher_email
 from locust import FastHttpUser, constant_throughput, events, task
 
+from edu_load.errors import RequestError, error_kind, to_line
 from edu_load.failures import FailureLog, describe
 
 SERVICE_PORTS = {"identity": 8001, "course": 8002, "enrollment": 8003, "payment": 8004,
@@ -117,6 +121,11 @@ class PlatformUser(FastHttpUser):
         self.expires = time.monotonic() + body["expires_in"] - 60
 
     def auth(self) -> dict[str, str]:
+        if not self.headers:
+            # The login failed (a 503 while the platform was busy or down): log in again, as
+            # a client told `Retry-After` would, rather than send every request unauthorized.
+            self._login()
+            return self.headers
         if time.monotonic() > self.expires:
             resp = self.client.post(
                 f"{URL['identity']}/refresh",
@@ -457,3 +466,23 @@ def _code(resp: Any) -> str | None:
     except ValueError:
         return None
     return body.get("code") if isinstance(body, dict) else None
+
+
+_error_log = os.environ.get("EDU_LOAD_ERROR_LOG")
+if _error_log:
+    _errors = open(_error_log, "a", buffering=1)  # noqa: SIM115 - open for the whole run
+
+    def _record_error(name: str, response: Any, exception: BaseException | None, **_: Any) -> None:
+        if exception is None:
+            return
+        status = getattr(response, "status_code", None)
+        try:
+            body = response.json() if status else None
+        except Exception:
+            body = None
+        # When the client was told: a request may fail long after it started.
+        _errors.write(to_line(RequestError(time.time(), name, error_kind(status, body, exception))))
+
+    # locust's event hooks are untyped.
+    request_hook: Any = events.request
+    request_hook.add_listener(_record_error)

@@ -97,6 +97,12 @@ class BenchRun:
     pgbench_tps: float | None = None
     notes: Sequence[str] = ()
     failures: FailureLog = field(default_factory=FailureLog)
+    # The heading's first word ("Benchmark", "Soak").
+    title: str = "Benchmark"
+    # Markdown sections of a run of another kind, placed after the summary.
+    sections: Sequence[str] = ()
+    # Moments marked on the charts: (seconds into the timeline, label).
+    markers: Sequence[tuple[float, str]] = ()
 
 
 def chart_names(run: BenchRun) -> dict[str, str]:
@@ -126,7 +132,7 @@ def render_report(run: BenchRun) -> str:
     error_rate = o.failures / o.requests if o.requests else 0.0
     achieved = o.rps
     lines = [
-        f"# Benchmark {run.date}: {run.name}",
+        f"# {run.title} {run.date}: {run.name}",
         "",
         "Reproduce with:",
         "",
@@ -166,6 +172,8 @@ def render_report(run: BenchRun) -> str:
         )
     if not run.ceiling_rps and not run.pgbench_tps:
         lines.append("- no ceiling was measured in this run")
+    for section in run.sections:
+        lines += ["", section.rstrip("\n")]
     lines += [
         "",
         "## Per endpoint",
@@ -321,6 +329,10 @@ def write_charts(run: BenchRun, report_dir: Path) -> list[Path]:
             ax.plot(t, values, label=label)
         if kind == "rps" and run.offered_rps:
             ax.axhline(run.offered_rps, linestyle="--", color="grey", label="offered")
+        for at, label in run.markers:
+            ax.axvline(at, linestyle=":", color="red", alpha=0.6)
+            ax.annotate(label, (at, 1), xycoords=("data", "axes fraction"), rotation=90,
+                        fontsize="x-small", va="top", ha="right")  # fmt: skip
         ax.set_xlabel("seconds")
         ax.set_ylabel(ylabel)
         ax.legend(loc="upper left")

@@ -157,7 +157,11 @@ class MetricsSampler:
 
             try:
                 return loop.run_until_complete(count())
-            except (OSError, asyncpg.PostgresError):
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                # The server went away (a restart): connect again on the next scrape.
+                dead = conns.pop(name, None)
+                if dead is not None:
+                    dead.terminate()
                 return None
 
         bus: list[Any] = []
@@ -174,8 +178,14 @@ class MetricsSampler:
 
         def scrape(client: httpx.Client) -> None:
             self._scrape(client, backlog)
-            with contextlib.suppress(Exception):
+            try:
                 loop.run_until_complete(asyncio.wait_for(pending(), 5))
+            except Exception:
+                # NATS went away (a restart): connect again on the next scrape.
+                for connection in bus:
+                    with contextlib.suppress(Exception):
+                        loop.run_until_complete(connection.close())
+                bus.clear()
 
         try:
             with httpx.Client(timeout=5) as client:
