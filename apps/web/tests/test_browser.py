@@ -143,6 +143,7 @@ class Visitor:
         if name in self.audited:
             return
         self.audited.add(name)
+        await self.page.wait_for_load_state("load")
         results = await self.axe.run(self.page)
         for violation in results.response["violations"]:
             if violation["impact"] in ("serious", "critical"):
@@ -382,6 +383,8 @@ async def _journey(platform: Platform, me: Visitor) -> None:
     await me.log_out()
     await me.press("header >> text=Log in")
     await me.press("text=Forgot your password?")
+    # The login page has an email field too: wait for the link's page before checking it.
+    await page.wait_for_url("**/forgot-password")
     await me.audit("forgot password")
     await me.type("#f-email", student)
     await me.press("form[action='/forgot-password'] button[type=submit]")
