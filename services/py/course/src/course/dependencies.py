@@ -10,6 +10,7 @@ from edu_common.cache import JsonCache
 from edu_common.db import Transaction, after_commit
 from fastapi import Depends, Request
 
+from course.catalog.pages import CatalogPages
 from course.settings import CourseSettings
 
 # The one key of the category counts' cache.
@@ -27,17 +28,23 @@ async def _caches(request: Request) -> Caches:
 
 
 class Caches:
-    """Cache-aside for the hot reads: one course, one curriculum, the category counts; and
-    the catalog's result counts, which no write drops: they age out
-    (`catalog_total_ttl_seconds`)."""
+    """Cache-aside for the hot reads: one course, one curriculum, the category counts; the
+    catalog's pages (see `CatalogPages`); and the catalog's result counts, which no write
+    drops: they age out (`catalog_total_ttl_seconds`)."""
 
     def __init__(
-        self, courses: JsonCache, curricula: JsonCache, categories: JsonCache, totals: JsonCache
+        self,
+        courses: JsonCache,
+        curricula: JsonCache,
+        categories: JsonCache,
+        totals: JsonCache,
+        catalog_pages: CatalogPages,
     ) -> None:
         self.courses = courses
         self.curricula = curricula
         self.categories = categories
         self.totals = totals
+        self.catalog_pages = catalog_pages
 
     def drop_counts_after_commit(self, conn: asyncpg.Connection | Transaction) -> None:
         """Drops the cached category counts once a write that may change them (a course
@@ -58,6 +65,7 @@ class Caches:
         async def drop() -> None:
             await self.courses.delete(course_id)
             await self.curricula.delete(course_id)
+            await self.catalog_pages.drop(course_id)
 
         after_commit(conn, drop)
 

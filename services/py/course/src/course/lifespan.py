@@ -11,6 +11,7 @@ from edu_common.cache import JsonCache
 from edu_common.settings import Environment
 from fastapi import FastAPI
 
+from course.catalog.pages import CatalogPages
 from course.demo.seed import seed_demo_catalog
 from course.dependencies import Caches
 from course.settings import CourseSettings
@@ -29,6 +30,13 @@ async def course_runtime(app: FastAPI) -> AsyncIterator[None]:
         # count misses rows written around the service (`edu seed`).
         JsonCache(redis, "course:categories", settings.category_counts_ttl_seconds),
         JsonCache(redis, "course:catalog_total", settings.catalog_total_ttl_seconds),
+        # A card lives as long as a page: a card read just before a write commits and stored
+        # just after the write dropped it is then wrong for no longer than a page may lag.
+        CatalogPages(
+            JsonCache(redis, "course:catalog_page", max(settings.catalog_page_ttl_seconds, 1)),
+            JsonCache(redis, "course:card", max(settings.catalog_page_ttl_seconds, 1)),
+            enabled=settings.catalog_page_ttl_seconds > 0,
+        ),
     )
     if settings.seed_demo_data and settings.environment is not Environment.PRODUCTION:
         started = time.perf_counter()

@@ -18,6 +18,10 @@ class CourseSettings(ServiceSettings):
     # How long the catalog's result count for one query (its first page's `total`) is kept;
     # no write drops it, so a new or changed course shows in the count within this time.
     catalog_total_ttl_seconds: int = Field(default=60, ge=1)
+    # How long a catalog page's list of courses (GET /courses, any query and page) is kept;
+    # each listed course's card is dropped by every write to it, so only which courses a page
+    # lists, and in what order, can lag by this much. 0 reads every page from the database.
+    catalog_page_ttl_seconds: int = Field(default=30, ge=0)
     # How long GET /categories' counts stay cached (every course write here that changes a
     # count drops them at once).
     category_counts_ttl_seconds: int = Field(default=60, ge=1)

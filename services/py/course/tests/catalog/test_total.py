@@ -90,7 +90,12 @@ def _counter(metrics: str, result: str) -> float:
 
 async def test_the_count_is_cached_and_ages_out(services: Any, tokens: Any) -> None:
     course = await services.start(
-        "course", create_app, CourseSettings, MIGRATIONS, catalog_total_ttl_seconds=1
+        "course",
+        create_app,
+        CourseSettings,
+        MIGRATIONS,
+        catalog_total_ttl_seconds=1,
+        catalog_page_ttl_seconds=0,
     )
     client: httpx.AsyncClient = course.client
     _, headers = tokens.teacher(is_verified=True, name="Cache Teacher")

@@ -52,7 +52,9 @@ def _detail(course: Course) -> CourseDetail:
     summary="The catalog of published courses, searchable and filterable",
     description="`total` is how many courses all the query's pages hold (by relevance: the "
     "ranked set), on the first page only (no `cursor`), and `null` on later pages; it is "
-    "counted at most once a minute per query, so a change can take that long to show.",
+    "counted at most once a minute per query, so a change can take that long to show. Which "
+    "courses a page lists, and in what order, is kept for up to 30 seconds per query; what "
+    "each listed course says is always current.",
 )
 async def list_courses(
     reads: DbRead,
@@ -77,6 +79,10 @@ async def list_courses(
         is_free=is_free,
         teacher_id=teacher_id,
     )
+    page_key = service.catalog_page_key(filters, sort, limit, cursor)
+    cached = await caches.catalog_pages.get(page_key)
+    if cached is not None:
+        return Response(cached, media_type="application/json")
     # The count is for the first page only: later pages (and "show more") stay as cheap as
     # before.
     first_page = cursor is None
@@ -99,9 +105,11 @@ async def list_courses(
                 total = await service.catalog_total(
                     conn, caches.totals, filters, sort, settings.search_candidates
                 )
-    return CatalogPage(
+    page = CatalogPage(
         items=[_listed(hit.course) for hit in hits], next_cursor=next_cursor, total=total
     )
+    await caches.catalog_pages.put(page_key, page)
+    return page
 
 
 @router.get(

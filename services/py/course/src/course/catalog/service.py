@@ -133,6 +133,13 @@ def _catalog_kind(sort: Sort, filters: CatalogFilter) -> str:
     )
 
 
+def catalog_page_key(
+    filters: CatalogFilter, sort: Sort | None, limit: int, cursor: str | None
+) -> str:
+    """Names one page of one catalog query, for `CatalogPages`."""
+    return f"{_catalog_kind(_effective_sort(sort, filters), filters)}|{limit}|{cursor or ''}"
+
+
 async def catalog(
     conn: asyncpg.Connection,
     cursors: CursorCodec,
