@@ -49,8 +49,15 @@ class CatalogPages:
     async def put(self, key: str, page: CatalogPage) -> None:
         if not self.enabled:
             return
+        # Most cards are cached already (other pages list the same courses): write only the
+        # missing ones, which is one read where writing them all would be a write per card.
+        present = await self.cards.get_many_bytes([item.id for item in page.items])
         await self.cards.set_many_bytes(
-            {item.id: item.model_dump_json().encode() for item in page.items}
+            {
+                item.id: item.model_dump_json().encode()
+                for item, card in zip(page.items, present, strict=True)
+                if card is None
+            }
         )
         entry = {
             "ids": [str(item.id) for item in page.items],
