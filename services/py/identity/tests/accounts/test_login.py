@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -157,3 +158,30 @@ async def test_without_valkey_login_works_and_its_limits_fail_open(
     )
     assert r.status_code == 200, r.text
     assert r.json()["access_token"]
+
+
+async def test_no_connection_is_held_while_a_password_is_verified(
+    start_identity: StartIdentity,
+) -> None:
+    # One pooled connection, a short wait for it, and a verification of about 0.2 s: were
+    # the connection held while argon2 runs, the third of six logins at once would wait
+    # longer than the acquire timeout and be answered 503.
+    identity = await start_identity(
+        db_pool_min_size=1,
+        db_pool_max_size=1,
+        db_acquire_timeout=0.3,
+        argon2_time_cost=250,
+        login_ip_limit=1000,
+    )
+    users = [f"slow{i}@example.com" for i in range(6)]
+    for email in users:
+        body = {"email": email, "password": "secret-pass", "name": "Slow", "role": "student"}
+        r = await identity.client.post("/register", json=body)
+        assert r.status_code == 201, r.text
+    answers = await asyncio.gather(
+        *(
+            identity.client.post("/login", json={"email": email, "password": "secret-pass"})
+            for email in users
+        )
+    )
+    assert [r.status_code for r in answers] == [200] * 6, [r.text for r in answers]

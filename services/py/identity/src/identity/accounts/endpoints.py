@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from edu_common.auth import CurrentUser
-from edu_common.db import DbConn
+from edu_common.db import DbConn, DbRead
 from edu_common.errors import error_responses, not_found
 from fastapi import APIRouter, Response
 
@@ -68,6 +68,7 @@ async def register(
 )
 async def login(
     body: LoginIn,
+    reads: DbRead,
     conn: DbConn,
     hasher: Hasher,
     signer: Signer,
@@ -76,7 +77,7 @@ async def login(
     ip: ClientIp,
 ) -> Any:
     user = await service.authenticate(
-        conn, hasher, limiter, settings, ip=ip, email=body.email, password=body.password
+        reads, conn, hasher, limiter, settings, ip=ip, email=body.email, password=body.password
     )
     return await start_session(conn, signer, user, settings.refresh_ttl_days)
 

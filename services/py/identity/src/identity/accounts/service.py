@@ -78,6 +78,7 @@ def login_limits(settings: IdentitySettings) -> tuple[Limit, Limit]:
 
 
 async def authenticate(
+    reads: asyncpg.Connection,
     conn: asyncpg.Connection,
     hasher: PasswordHasher,
     limiter: RateLimiter,
@@ -88,7 +89,10 @@ async def authenticate(
     password: str,
 ) -> User:
     """The user whose credentials these are, or 401 `invalid_credentials` for an unknown email
-    and a wrong password alike (same body, and one password verification either way)."""
+    and a wrong password alike (same body, and one password verification either way).
+
+    The user is looked up with `reads`, so no connection is held while the password is
+    verified (tens of milliseconds of argon2, more under load); `conn` writes afterwards."""
     per_ip, failures = login_limits(settings)
     verdict = await limiter.hit(per_ip, ip)
     if not verdict.allowed:
@@ -98,14 +102,13 @@ async def authenticate(
     verdict = await limiter.check(failures, subject)
     if not verdict.allowed:
         raise too_many(verdict, failures)
-    users = UserRepository(conn)
-    user = await users.get_by_email(email)
+    user = await UserRepository(reads).get_by_email(email)
     matches, needs_rehash = await hasher.verify(user.password_hash if user else None, password)
     if user is None or not matches:
         await limiter.record(failures, subject)
         raise invalid_credentials()
     if needs_rehash:
-        await users.set_password_hash(user.id, await hasher.hash(password))
+        await UserRepository(conn).set_password_hash(user.id, await hasher.hash(password))
     await limiter.reset(failures, subject)
     return user
 
