@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from edu_common.logs import configure_logging
 from edu_common.metrics import metrics_endpoint
 from edu_common.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from edu_common.overload import LoadShedMiddleware
 from edu_common.shutdown import Drain, DrainMiddleware, drain_on_signal
 from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse
@@ -23,7 +24,7 @@ from web.admin.routes import router as admin_router
 from web.catalog.routes import router as catalog_router
 from web.clients import Clients, shared_http_client
 from web.courses.routes import router as courses_router
-from web.errors import install_error_pages
+from web.errors import install_error_pages, refuse_overloaded
 from web.i18n import LanguageMiddleware
 from web.learning.routes import router as learning_router
 from web.lessons.routes import router as lessons_router
@@ -97,6 +98,15 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_route("/static/{name}", static.serve, include_in_schema=False)
     for router in ROUTERS:
         app.include_router(router)
+    # Innermost but for the routes: a shed request still knows its visitor and language, so
+    # the busy page is the visitor's own, in their language.
+    app.add_middleware(
+        LoadShedMiddleware,
+        max_in_flight=settings.max_requests_in_flight,
+        max_queue_seconds=settings.max_queue_seconds,
+        never_shed=("/health/", "/metrics", "/static/"),
+        refuse=refuse_overloaded,
+    )
     app.add_middleware(VisitorMiddleware)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)

@@ -9,6 +9,7 @@ from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from web.clients.errors import Forbidden, NotFound, ServiceUnavailable, Unauthorized
 from web.i18n import N_
@@ -30,9 +31,15 @@ SERVICE_NAMES = {
 
 
 async def error_page(
-    request: Request, status: int, title: str, message: str, *, retry: bool = False
+    request: Request,
+    status: int,
+    title: str,
+    message: str,
+    *,
+    retry: bool = False,
+    retry_after: int = 5,
 ) -> Response:
-    headers = {"Retry-After": "5"} if status == 503 else None
+    headers = {"Retry-After": str(retry_after)} if status == 503 else None
     return await pages_of(request).render(
         request,
         "error.html",
@@ -56,6 +63,19 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
         else _("%(part)s is not available right now. Please try again in a moment.")
     ) % {"part": service_name(service)}
     return await error_page(request, 503, _("Part of the platform is down"), message, retry=True)
+
+
+async def refuse_overloaded(scope: Scope, receive: Receive, send: Send, retry_after: int) -> None:
+    """The page a visitor gets when the web app sheds load (`edu_common.overload`)."""
+    page = await error_page(
+        Request(scope, receive),
+        503,
+        _("The platform is busy"),
+        _("Too many people are using the platform at once. Please try again in a moment."),
+        retry=True,
+        retry_after=retry_after,
+    )
+    await page(scope, receive, send)
 
 
 async def _not_found(request: Request, _exc: Exception) -> Response:

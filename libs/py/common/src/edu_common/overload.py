@@ -10,7 +10,8 @@ answered at once with 503 `overloaded` and `Retry-After`, cheaply, so the worker
 time on the requests it can still serve well, and recovers as soon as the load drops.
 
 Liveness, readiness and metrics are never queued or shed: a balancer and a scraper must see
-an overloaded instance for what it is (serving, busy), not as dead.
+an overloaded instance for what it is (serving, busy), not as dead. An app that answers in
+another form than problem details (the web app's HTML pages) passes its own `refuse`.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
+from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from edu_common.metrics import REQUESTS_SHED
 
 _NEVER_SHED = ("/health/", "/metrics")
+# Answers a request that was shed: (scope, receive, send, the Retry-After in seconds).
+Refuse = Callable[[Scope, Receive, Send, int], Awaitable[None]]
 # How many may wait, per request allowed in flight: beyond, waiting cannot end in time.
 _QUEUE_PER_SLOT = 4
 
@@ -31,8 +35,19 @@ _QUEUE_PER_SLOT = 4
 class LoadShedMiddleware:
     """Pure ASGI; one instance per worker process (state is the event loop's)."""
 
-    def __init__(self, app: ASGIApp, *, max_in_flight: int, max_queue_seconds: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_in_flight: int,
+        max_queue_seconds: float,
+        never_shed: tuple[str, ...] = _NEVER_SHED,
+        refuse: Refuse | None = None,
+    ) -> None:
         self.app = app
+        self.never_shed = never_shed
+        self.refuse = refuse or _overloaded
+        self.retry_after = max(1, round(max_queue_seconds))
         self.max_in_flight = max_in_flight
         self.max_queue_seconds = max_queue_seconds
         self.max_queued = max_in_flight * _QUEUE_PER_SLOT
@@ -40,12 +55,12 @@ class LoadShedMiddleware:
         self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(_NEVER_SHED):
+        if scope["type"] != "http" or scope["path"].startswith(self.never_shed):
             await self.app(scope, receive, send)
             return
         if not await self._take_turn():
             REQUESTS_SHED.inc()
-            await _overloaded(send, self.max_queue_seconds)
+            await self.refuse(scope, receive, send, self.retry_after)
             return
         try:
             await self.app(scope, receive, send)
@@ -90,7 +105,7 @@ class LoadShedMiddleware:
         self.in_flight -= 1
 
 
-async def _overloaded(send: Send, retry_after: float) -> None:
+async def _overloaded(_scope: Scope, _receive: Receive, send: Send, retry_after: int) -> None:
     body = json.dumps(
         {
             "type": "https://errors.eduplatform.dev/overloaded",
@@ -107,7 +122,7 @@ async def _overloaded(send: Send, retry_after: float) -> None:
             "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
-                (b"retry-after", str(max(1, round(retry_after))).encode()),
+                (b"retry-after", str(retry_after).encode()),
             ],
         }
     )

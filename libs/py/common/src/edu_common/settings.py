@@ -37,6 +37,10 @@ class ServerSettings(BaseSettings):
     # `Connection: close`) before the server stops accepting (edu_common.shutdown); unset, 5 s
     # in production and 1 s otherwise.
     shutdown_drain_seconds: float | None = Field(default=None, ge=0, le=120)
+    # Load shedding per worker (edu_common.overload): requests served at once, and how long the
+    # rest wait for a turn before a 503 (`overloaded` from a service, a busy page from the web).
+    max_requests_in_flight: int = Field(default=100, ge=1)
+    max_queue_seconds: float = Field(default=2.0, gt=0)
 
     @property
     def drain_seconds(self) -> float:
@@ -54,11 +58,6 @@ class ServiceSettings(ServerSettings):
 
     Defaults are for development only; production mode refuses the ones that are secrets.
     """
-
-    # Load shedding per worker (edu_common.overload): requests served at once, and how long the
-    # rest wait for a turn before a 503 `overloaded`.
-    max_requests_in_flight: int = Field(default=100, ge=1)
-    max_queue_seconds: float = Field(default=2.0, gt=0)
 
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     db_pool_min_size: int = Field(default=2, ge=0)
