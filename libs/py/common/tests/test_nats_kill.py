@@ -6,12 +6,8 @@ server of its own, so the rest of the suite never sees the crash."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -19,8 +15,7 @@ from edu_common.db import transaction
 from edu_common.events import EventBus, EventConsumer, OutboxRelay, enqueue
 from edu_common.events.contracts import TeacherVerified
 from edu_devstack.infra import EmbeddedNats
-from edu_devstack.processes import free_port
-from edu_devstack.testing import eventually
+from edu_devstack.testing import eventually, private_server
 
 if TYPE_CHECKING:
     from conftest import Background, Database
@@ -30,15 +25,8 @@ EVENTS = 240
 
 @pytest.fixture
 def own_nats() -> Iterator[EmbeddedNats]:
-    root = Path(tempfile.mkdtemp(prefix="edu-test-nats-kill-"))
-    server = EmbeddedNats(root, free_port())
-    server.start()
-    try:
+    with private_server(EmbeddedNats, "nats-kill") as server:
         yield server
-    finally:
-        with contextlib.suppress(Exception):
-            server.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 async def _acknowledged(db: Database) -> set[str]:

@@ -10,12 +10,8 @@ if TYPE_CHECKING:
     from conftest import Background, LaunchSample, MakeBus
 
 import asyncio
-import contextlib
-import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -26,22 +22,14 @@ from edu_common.events.contracts import TeacherVerified
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
 from edu_common.settings import ServiceSettings
 from edu_devstack.infra import EmbeddedPostgres
-from edu_devstack.processes import free_port
-from edu_devstack.testing import Tokens, assert_problem, eventually
+from edu_devstack.testing import Tokens, assert_problem, eventually, private_server
 from edu_devstack.testing.polling import Eventually
 
 
 @pytest.fixture(scope="module")
 def own_postgres() -> Iterator[EmbeddedPostgres]:
-    root = Path(tempfile.mkdtemp(prefix="edu-test-restart-"))
-    server = EmbeddedPostgres(root, free_port())
-    server.start()
-    try:
+    with private_server(EmbeddedPostgres, "restart") as server:
         yield server
-    finally:
-        with contextlib.suppress(Exception):
-            server.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from edu_devstack.testing.events import course_created
 from edu_devstack.testing.launcher import RunningService, ServiceLauncher, launcher
 from edu_devstack.testing.polling import eventually
 from edu_devstack.testing.process import ServiceProcess, service_process
-from edu_devstack.testing.servers import TestServers
+from edu_devstack.testing.servers import TestServers, private_server
 from edu_devstack.testing.smtp import Mail, Mailbox
 from edu_devstack.testing.stack import StackUnderTest, stack_on_free_ports
 from edu_devstack.testing.tokens import Tokens
@@ -34,6 +34,7 @@ __all__ = [
     "course_created",
     "eventually",
     "launcher",
+    "private_server",
     "service_process",
     "stack_on_free_ports",
 ]

@@ -4,16 +4,43 @@ cloned from a template that has the component's migrations applied."""
 from __future__ import annotations
 
 import contextlib
+import shutil
 import tempfile
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import asyncpg
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
 
 from edu_devstack.infra import EmbeddedNats, EmbeddedPostgres, EmbeddedValkey
 from edu_devstack.processes import free_port
+
+
+class _Server(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+S = TypeVar("S", bound=_Server)
+
+
+@contextlib.contextmanager
+def private_server(kind: Callable[[Path, int], S], prefix: str) -> Iterator[S]:
+    """A server of the test's own (`EmbeddedPostgres`, `EmbeddedNats` ...) on a free port, in
+    a directory removed afterwards: for a test that kills or restarts it, so the rest of the
+    suite never sees the outage."""
+    root = Path(tempfile.mkdtemp(prefix=f"edu-test-{prefix}-"))
+    server = kind(root, free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        with contextlib.suppress(Exception):
+            server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @dataclass
