@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from edu_load.errors import RequestError, error_kind, read_errors, to_line
+from edu_load.failures import describe
 from edu_load.faults import (
     Fault,
     FaultOutcome,
@@ -24,10 +25,13 @@ def _errors(*times: float, kind: str = "503 database_unavailable") -> list[Reque
 
 
 def test_a_failed_request_is_its_status_and_problem_code_or_its_transport_error() -> None:
-    assert error_kind(503, {"code": "database_unavailable"}, None) == "503 database_unavailable"
-    assert error_kind(500, "<html>", RuntimeError()) == "500 (no problem code)"
-    assert error_kind(0, None, ConnectionRefusedError()) == "transport ConnectionRefusedError"
-    assert error_kind(None, None, None) == "transport no answer"
+    code, _ = describe(503, '{"code": "database_unavailable"}', "")
+    assert error_kind(503, code, None) == "503 database_unavailable"
+    code, _ = describe(500, "<html>", "RuntimeError()")
+    assert error_kind(500, code, RuntimeError()) == "500 (no problem code)"
+    code, _ = describe(0, "", "ConnectionRefusedError()")
+    assert error_kind(0, code, ConnectionRefusedError()) == "transport ConnectionRefusedError"
+    assert error_kind(None, "", None) == "transport no answer"
 
 
 def test_the_error_log_is_read_from_where_the_last_read_stopped(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from edu_load.ceilings import (
 )
 from edu_load.failures import FailureLog
 from edu_load.locust_csv import parse_history, parse_stats
-from edu_load.report import BenchRun, render_report, write_charts
+from edu_load.report import BenchRun, write_report
 from edu_load.sampling import CpuSampler, MetricsSampler
 
 # Scenario -> the locust user classes it runs (all of them: the seeds' weighted mix).
@@ -180,14 +180,7 @@ def main(argv: list[str]) -> int:
                 f"locust exited with {proc.returncode} after {time.monotonic() - started:.0f} s",
             ],
         )
-        out_dir.mkdir(parents=True, exist_ok=True)
-        path = out_dir / f"{date}-{name}.md"
-        path.write_text(render_report(report))
-        write_charts(report, out_dir)
-        raw = out_dir / f"{date}-{name}"
-        raw.mkdir(exist_ok=True)
-        (raw / "locust_stats.csv").write_text(run.stats_csv)
-        (raw / "locust_stats_history.csv").write_text(run.history_csv)
+        path, _ = write_report(report, out_dir, f"{date}-{name}", run.stats_csv, run.history_csv)
     print(f"edu bench: {overall.requests:,} requests, {overall.failures:,} errors,"
           f" {overall.rps:.1f} RPS, p99 {overall.p99_ms:.0f} ms; report {path}")  # fmt: skip
     return 0

@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,14 +21,14 @@ class RequestError:
     kind: str  # "503 database_unavailable", "500 internal_error", "transport ConnectionRefused"
 
 
-def error_kind(status: int | None, body: Any, exception: BaseException | None) -> str:
+def error_kind(status: int | None, code: str, exception: BaseException | None) -> str:
     """A failed request as "<status> <problem code>", or "transport <what>" when no answer
-    came (the connection refused, reset or timed out)."""
+    came (the connection refused, reset or timed out). `code` is what
+    `edu_load.failures.describe` found in the answer ("-" for none)."""
     if not status:
         what = type(exception).__name__ if exception is not None else "no answer"
         return f"transport {what}"
-    code = body.get("code") if isinstance(body, dict) else None
-    return f"{status} {code}" if isinstance(code, str) and code else f"{status} (no problem code)"
+    return f"{status} {code}" if code and code != "-" else f"{status} (no problem code)"
 
 
 def to_line(error: RequestError) -> str:

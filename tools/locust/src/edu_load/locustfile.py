@@ -377,10 +377,17 @@ class TeacherUser(PlatformUser):
         )
 
 
+# EDU_LOAD_ERROR_LOG (`edu soak`): every failure also as a timed line, followed while it runs.
+_error_log_path = os.environ.get("EDU_LOAD_ERROR_LOG")
+_error_log = open(_error_log_path, "a", buffering=1) if _error_log_path else None  # noqa: SIM115 - open for the whole run
+
+
 @events.request.add_listener  # type: ignore[untyped-decorator]
 def _record_failure(
     name: str, response: Any, exception: BaseException | None, url: str | None = None, **_: Any
 ) -> None:
+    """The one record of a failed request: per endpoint for the bench report, and as a timed
+    line for the soak's attribution to faults."""
     if exception is None:
         return
     status = int(getattr(response, "status_code", 0) or 0)
@@ -392,6 +399,10 @@ def _record_failure(
     parts = urlsplit(url or "")
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     FAILURES.add(name, status, code, detail, path)
+    if _error_log is not None:
+        # When the client was told: a request may fail long after it started.
+        kind = error_kind(status, code, exception)
+        _error_log.write(to_line(RequestError(time.time(), name, kind)))
 
 
 @events.spawning_complete.add_listener  # type: ignore[untyped-decorator]
@@ -466,23 +477,3 @@ def _code(resp: Any) -> str | None:
     except ValueError:
         return None
     return body.get("code") if isinstance(body, dict) else None
-
-
-_error_log = os.environ.get("EDU_LOAD_ERROR_LOG")
-if _error_log:
-    _errors = open(_error_log, "a", buffering=1)  # noqa: SIM115 - open for the whole run
-
-    def _record_error(name: str, response: Any, exception: BaseException | None, **_: Any) -> None:
-        if exception is None:
-            return
-        status = getattr(response, "status_code", None)
-        try:
-            body = response.json() if status else None
-        except Exception:
-            body = None
-        # When the client was told: a request may fail long after it started.
-        _errors.write(to_line(RequestError(time.time(), name, error_kind(status, body, exception))))
-
-    # locust's event hooks are untyped.
-    request_hook: Any = events.request
-    request_hook.add_listener(_record_error)

@@ -127,6 +127,22 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
+def write_report(
+    run: BenchRun, out_dir: Path, stem: str, stats_csv: str, history_csv: str
+) -> tuple[Path, Path]:
+    """Writes `<stem>.md` and its charts into `out_dir`, and locust's own CSVs into the folder
+    `<stem>/` beside it; returns the report's path and that folder."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{stem}.md"
+    path.write_text(render_report(run))
+    write_charts(run, out_dir)
+    raw = out_dir / stem
+    raw.mkdir(exist_ok=True)
+    (raw / "locust_stats.csv").write_text(stats_csv)
+    (raw / "locust_stats_history.csv").write_text(history_csv)
+    return path, raw
+
+
 def render_report(run: BenchRun) -> str:
     o = run.overall
     error_rate = o.failures / o.requests if o.requests else 0.0

@@ -29,7 +29,7 @@ from edu_load.counts import count_check, settle
 from edu_load.errors import RequestError, by_kind, read_errors
 from edu_load.faults import Fault, FaultOutcome, RecoveryWatch, attribute, stack_faults
 from edu_load.locust_csv import parse_history, parse_stats
-from edu_load.report import BenchRun, render_report, write_charts
+from edu_load.report import BenchRun, write_report
 from edu_load.sampling import CpuSampler, MetricsSampler
 from edu_load.soak_report import counts_section, errors_section, faults_section
 
@@ -304,14 +304,7 @@ def main(argv: list[str]) -> int:
             ],
             markers=[(o.injected_at - started, o.name) for o in outcomes],
         )
-        out_dir.mkdir(parents=True, exist_ok=True)
-        path = out_dir / f"{date}-{name}.md"
-        path.write_text(render_report(report))
-        write_charts(report, out_dir)
-        raw = out_dir / f"{date}-{name}"
-        raw.mkdir(exist_ok=True)
-        (raw / "locust_stats.csv").write_text(run.stats_csv)
-        (raw / "locust_stats_history.csv").write_text(run.history_csv)
+        path, raw = write_report(report, out_dir, f"{date}-{name}", run.stats_csv, run.history_csv)
         (raw / "errors.csv").write_text(
             "t,name,kind\n" + "".join(f"{e.t - started:.3f},{e.name},{e.kind}\n" for e in errors)
         )
