@@ -30,13 +30,7 @@ async def course_runtime(app: FastAPI) -> AsyncIterator[None]:
         # count misses rows written around the service (`edu seed`).
         JsonCache(redis, "course:categories", settings.category_counts_ttl_seconds),
         JsonCache(redis, "course:catalog_total", settings.catalog_total_ttl_seconds),
-        # A card lives as long as a page: a card read just before a write commits and stored
-        # just after the write dropped it is then wrong for no longer than a page may lag.
-        CatalogPages(
-            JsonCache(redis, "course:catalog_page", max(settings.catalog_page_ttl_seconds, 1)),
-            JsonCache(redis, "course:card", max(settings.catalog_page_ttl_seconds, 1)),
-            enabled=settings.catalog_page_ttl_seconds > 0,
-        ),
+        CatalogPages(redis, settings.catalog_page_ttl_seconds),
     )
     if settings.seed_demo_data and settings.environment is not Environment.PRODUCTION:
         started = time.perf_counter()

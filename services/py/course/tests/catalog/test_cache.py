@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -10,12 +9,11 @@ import httpx
 from course.app import MIGRATIONS, create_app
 from course.settings import CourseSettings
 from edu_common.events.contracts import EnrollmentCreated
+from edu_devstack.testing import metric_value
 
 
 def _counter(metrics: str, cache: str, result: str) -> float:
-    pattern = rf'^cache_requests_total\{{cache="{cache}",result="{result}"\}} (\S+)$'
-    found = re.search(pattern, metrics, re.M)
-    return float(found.group(1)) if found else 0.0
+    return metric_value(metrics, "cache_requests_total", cache=cache, result=result)
 
 
 async def test_course_writes_show_at_once(

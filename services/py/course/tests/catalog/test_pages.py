@@ -4,7 +4,6 @@ never lag a write, and a list of courses that may lag by the page TTL."""
 from __future__ import annotations
 
 import random
-import re
 import string
 import uuid
 from typing import Any
@@ -13,6 +12,7 @@ import httpx
 from course.app import MIGRATIONS, create_app
 from course.settings import CourseSettings
 from edu_common.events.contracts import EnrollmentCreated
+from edu_devstack.testing import metric_value
 
 
 def _word() -> str:
@@ -21,9 +21,7 @@ def _word() -> str:
 
 
 def _counter(metrics: str, cache: str, result: str) -> float:
-    pattern = rf'^cache_requests_total\{{cache="{cache}",result="{result}"\}} (\S+)$'
-    found = re.search(pattern, metrics, re.M)
-    return float(found.group(1)) if found else 0.0
+    return metric_value(metrics, "cache_requests_total", cache=cache, result=result)
 
 
 async def _titles(client: httpx.AsyncClient, query: str) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from course.app import MIGRATIONS, create_app
 from course.settings import CourseSettings
-from edu_devstack.testing import eventually
+from edu_devstack.testing import eventually, metric_value
 
 
 def _word() -> str:
@@ -81,11 +81,9 @@ async def test_by_relevance_the_total_is_the_ranked_set(services: Any, tokens: A
 
 
 def _counter(metrics: str, result: str) -> float:
-    series = f'cache_requests_total{{cache="course:catalog_total",result="{result}"}}'
-    for line in metrics.splitlines():
-        if line.startswith(series):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+    return metric_value(
+        metrics, "cache_requests_total", cache="course:catalog_total", result=result
+    )
 
 
 async def test_the_count_is_cached_and_ages_out(services: Any, tokens: Any) -> None:

@@ -11,7 +11,7 @@
 - `stack`: the whole platform from `edu up`, on free ports, driven from outside.
 """
 
-from edu_devstack.testing.assertions import assert_problem
+from edu_devstack.testing.assertions import assert_problem, metric_value
 from edu_devstack.testing.events import course_created
 from edu_devstack.testing.launcher import RunningService, ServiceLauncher, launcher
 from edu_devstack.testing.polling import eventually
@@ -34,6 +34,7 @@ __all__ = [
     "course_created",
     "eventually",
     "launcher",
+    "metric_value",
     "private_server",
     "service_process",
     "stack_on_free_ports",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 
 def assert_problem(
@@ -26,3 +27,12 @@ def assert_problem(
         assert body["code"] == code, body
         assert body["type"].endswith(code), body
     return body
+
+
+def metric_value(metrics: str, name: str, **labels: str) -> float:
+    """The value of one series in a `/metrics` text (0 when it is not there yet)."""
+    for family in text_string_to_metric_families(metrics):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return float(sample.value)
+    return 0.0

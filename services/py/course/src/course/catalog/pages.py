@@ -13,15 +13,19 @@ import json
 import uuid
 
 from edu_common.cache import JsonCache
+from redis.asyncio import Redis
 
 from course.catalog.schemas import CatalogPage
 
 
 class CatalogPages:
-    def __init__(self, pages: JsonCache, cards: JsonCache, *, enabled: bool = True) -> None:
-        self.pages = pages
-        self.cards = cards
-        self.enabled = enabled
+    def __init__(self, redis: Redis, ttl_seconds: int) -> None:
+        """`ttl_seconds` 0 turns the page cache off. A card lives as long as a page: a card read
+        just before a write commits and stored just after the write dropped it is then wrong
+        for no longer than a page may lag."""
+        self.enabled = ttl_seconds > 0
+        self.pages = JsonCache(redis, "course:catalog_page", max(ttl_seconds, 1))
+        self.cards = JsonCache(redis, "course:card", max(ttl_seconds, 1))
 
     async def get(self, key: str) -> bytes | None:
         """The page as `CatalogPage.model_dump_json()` would encode it, or None."""
