@@ -34,6 +34,7 @@ def serve(app_factory: str, settings: ServerSettings, workers: int | None = None
         access_log=False,
         proxy_headers=False,
         server_header=False,
+        timeout_keep_alive=settings.keep_alive_seconds,
         timeout_graceful_shutdown=10,
     )
 

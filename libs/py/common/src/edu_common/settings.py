@@ -41,6 +41,10 @@ class ServerSettings(BaseSettings):
     # rest wait for a turn before a 503 (`overloaded` from a service, a busy page from the web).
     max_requests_in_flight: int = Field(default=100, ge=1)
     max_queue_seconds: float = Field(default=2.0, gt=0)
+    # How long an idle keep-alive connection stays open. Longer than any client's or balancer's
+    # own idle expiry (httpx's is 5 s, a cloud balancer's 60 s): a server that closes first
+    # races the client reusing the connection, and the client sees "server disconnected".
+    keep_alive_seconds: int = Field(default=75, ge=1)
 
     @property
     def drain_seconds(self) -> float:
