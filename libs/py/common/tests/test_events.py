@@ -342,6 +342,45 @@ async def test_failing_handler_is_retried_and_applies_once(
     await eventually(settled)
 
 
+async def test_a_concurrent_consumer_applies_a_batch_at_once_each_event_once(
+    event_db: Database, make_bus: MakeBus, background: Background, eventually: Eventually
+) -> None:
+    """With `concurrency=4`, four events of one batch are in their handlers at the same time
+    (each waits for the other three), and each is applied and acknowledged once. Applied one
+    after another, the first would wait for the others in vain."""
+    bus = await make_bus()
+    together = asyncio.Barrier(4)
+
+    async def meet(conn: Any, event: TeacherVerified) -> None:
+        await asyncio.wait_for(together.wait(), timeout=10)
+        await record_effect(conn, event)
+
+    consumer = consumer_for(bus, event_db, meet, concurrency=4)
+    events = [teacher_verified() for _ in range(8)]
+    for event in events:
+        await bus.publish(
+            TeacherVerified.subject, event.model_dump_json().encode(), msg_id=str(event.event_id)
+        )
+    background(consumer.run())
+
+    async def settled() -> bool:
+        return await consumer_settled(bus, consumer.name, delivered=8)
+
+    await eventually(settled, timeout=15)
+    assert sorted(await effects(event_db)) == sorted(e.event_id for e in events)
+    failed = REGISTRY.get_sample_value(
+        "events_consumed_total", {"consumer": consumer.name, "result": "failed"}
+    )
+    assert not failed
+
+
+def test_concurrency_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        EventConsumer(
+            "c", typing.cast("EventBus", None), typing.cast("Any", None), {}, concurrency=0
+        )
+
+
 async def test_malformed_payload_is_terminated_and_consumer_keeps_going(
     event_db: Database, make_bus: MakeBus, background: Background, eventually: Eventually
 ) -> None:

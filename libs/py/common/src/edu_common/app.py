@@ -51,6 +51,9 @@ class ServiceSpec:
     migrations: Path | None = None
     # Durable consumer name -> the events it handles.
     consumers: Mapping[str, Mapping[type[Event], Handler]] = field(default_factory=dict)
+    # Durable consumer name -> how many of its events are applied at once (unnamed: 1, in the
+    # stream's order); see EventConsumer's `concurrency`.
+    consumer_concurrency: Mapping[str, int] = field(default_factory=dict)
     hooks: Sequence[LifespanHook] = ()
     # Delivers the mail it queues (`edu_common.mail.queue_mail`); its settings are then
     # `MailSettings`.
@@ -85,8 +88,9 @@ async def _supervise(name: str, run: Callable[[], Any]) -> None:
             await asyncio.sleep(1)
 
 
-# Connections for the outbox relay and the event consumers, apart from the requests' pool.
-EVENTS_POOL_SIZE = 2
+# Connections for the outbox relay, apart from the requests' pool; the event consumers add
+# one for each event they apply at once.
+RELAY_CONNECTIONS = 1
 # How long shutdown waits for background loops to stop (a mail server may be slow to let go).
 _SHUTDOWN_GRACE_SECONDS = 5.0
 
@@ -125,8 +129,13 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             # under load the request pool is all lent out, and an event waiting behind every
             # request for a connection was measured applied a minute late.
             # Opened whole at start: no connection is then being made when the app stops.
+            concurrency = {name: spec.consumer_concurrency.get(name, 1) for name in spec.consumers}
+            events_pool_size = RELAY_CONNECTIONS + max(1, sum(concurrency.values()))
             events_pool = await create_pool(
-                settings, min_size=EVENTS_POOL_SIZE, max_size=EVENTS_POOL_SIZE
+                settings,
+                session={"application_name": f"{settings.service_name}-events"},
+                min_size=events_pool_size,
+                max_size=events_pool_size,
             )
             relay = OutboxRelay(
                 events_pool,
@@ -137,7 +146,13 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             tasks.append(asyncio.create_task(_supervise("outbox-relay", relay.run)))
             readings.backlog = lambda: outbox_backlog(state.db_pool)
             for consumer_name, handlers in spec.consumers.items():
-                consumer = EventConsumer(consumer_name, bus, events_pool, handlers)
+                consumer = EventConsumer(
+                    consumer_name,
+                    bus,
+                    events_pool,
+                    handlers,
+                    concurrency=concurrency[consumer_name],
+                )
                 readings.pending[consumer_name] = consumer.pending
                 tasks.append(asyncio.create_task(_supervise(consumer_name, consumer.run)))
         if isinstance(settings, MailSettings) and spec.sends_mail:

@@ -104,7 +104,12 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     and the one session lock (migrations) is released in a `finally`."""
 
 
-async def create_pool(settings: ServiceSettings, **overrides: Any) -> asyncpg.Pool:
+async def create_pool(
+    settings: ServiceSettings, *, session: dict[str, str] | None = None, **overrides: Any
+) -> asyncpg.Pool:
+    """The service's connections; `session` adds PostgreSQL settings every connection of this
+    pool starts with (a pool for one kind of query planned its own way), and `overrides`
+    replace asyncpg's options."""
     options: dict[str, Any] = {
         "min_size": settings.db_pool_min_size,
         "max_size": settings.db_pool_max_size,
@@ -115,6 +120,7 @@ async def create_pool(settings: ServiceSettings, **overrides: Any) -> asyncpg.Po
             "application_name": settings.service_name,
             # Milliseconds; a statement past it is cancelled by the server (a 503, see _attempt).
             "statement_timeout": str(round(settings.db_statement_timeout * 1000)),
+            **(session or {}),
         },
     }
     options.update(overrides)
@@ -380,7 +386,9 @@ DbConn = Annotated[Transaction, Depends(_request_transaction, scope="function")]
 DbRead = Annotated[Transaction, Depends(_request_reads, scope="function")]
 
 
-def pool_sizes(pool: asyncpg.Pool | None) -> tuple[int, int] | None:
-    if pool is None:
+def pool_sizes(*pools: asyncpg.Pool | None) -> tuple[int, int] | None:
+    """Connections open and idle, over all of a service's request pools."""
+    found = [pool for pool in pools if pool is not None]
+    if not found:
         return None
-    return pool.get_size(), pool.get_idle_size()
+    return sum(p.get_size() for p in found), sum(p.get_idle_size() for p in found)

@@ -37,6 +37,9 @@ def create_app(settings: CourseSettings | None = None) -> FastAPI:
         routers=[catalog_router, curriculum_router, reviews_router],
         migrations=MIGRATIONS,
         consumers={ENROLLMENTS: projection.handlers},
+        # Its handlers do not depend on the order of events (a completion may come first), and
+        # one at a time it fell a minute behind under load (docs/performance).
+        consumer_concurrency={ENROLLMENTS: 8},
         hooks=[course_runtime],
     )
     app = create_service_app(spec, settings)

@@ -1,4 +1,5 @@
-"""What course runs beside its routes: the caches, and the demo catalog in development."""
+"""What course runs beside its routes: the search pool, the caches, and the demo catalog in
+development."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from edu_common.cache import JsonCache
+from edu_common.db import create_pool, pool_sizes
 from edu_common.settings import Environment
 from fastapi import FastAPI
 
 from course.catalog.pages import CatalogPages
+from course.catalog.search import SEARCH_SESSION
 from course.demo.seed import seed_demo_catalog
 from course.dependencies import Caches
 from course.settings import CourseSettings
@@ -40,4 +43,17 @@ async def course_runtime(app: FastAPI) -> AsyncIterator[None]:
             "demo catalog ready",
             extra={"courses_added": added, "seconds": round(time.perf_counter() - started, 3)},
         )
-    yield
+    # Searches plan with settings of their own (SEARCH_SESSION), set once per connection:
+    # with them as SET LOCAL, each search held a transaction open across its statements.
+    state = app.state
+    state.search_pool = await create_pool(
+        settings,
+        session={"application_name": "course-search", **SEARCH_SESSION},
+        min_size=0,
+        max_size=settings.search_pool_size,
+    )
+    state.metrics.pool_sizes = lambda: pool_sizes(state.db_pool, state.search_pool)
+    try:
+        yield
+    finally:
+        await state.search_pool.close()

@@ -27,6 +27,9 @@ class CourseSettings(ServiceSettings):
     category_counts_ttl_seconds: int = Field(default=60, ge=1)
     # Search ranks at most this many matching courses; beyond it the query is too vague.
     search_candidates: int = Field(default=300, ge=10, le=100_000)
+    # Connections per worker for searches, beside the request pool (`db_pool_max_size`): their
+    # session plans for the words searched (course.catalog.search.SEARCH_SESSION).
+    search_pool_size: int = Field(default=6, ge=1)
     # At start-up, adds the demo courses (by the demo teacher) that are missing; never in
     # production. `edu up` turns it on.
     seed_demo_data: bool = False

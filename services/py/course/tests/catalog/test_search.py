@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 from typing import Any
 
 import httpx
@@ -211,3 +212,43 @@ async def test_rating_pages_with_equal_ratings(
     paged = await _all_pages(client, "/courses?sort=rating&limit=2")
     assert len({c["id"] for c in paged}) == len(ratings)
     assert [c["avg_rating"] for c in paged] == [4.9, 4.37, 4.37, 4.37, 4.37, 3.1, 3.1, None, None]
+
+
+async def test_a_search_holds_no_transaction_open_between_its_statements(
+    client: httpx.AsyncClient, course_service: Any
+) -> None:
+    """A search is a correction lookup, a page and a count, each on a connection taken for
+    that statement alone: while many run at once, none of the request or search pools'
+    connections waits idle inside a transaction (which would keep it from every other
+    request). The events pool's relay has transactions of its own, named apart."""
+    await _insert(course_service, [(f"Python course {i}", "About python.") for i in range(50)])
+    states: collections.Counter[str] = collections.Counter()
+    searching = True
+    async with course_service.pool.acquire() as watcher:
+        database = await watcher.fetchval("SELECT current_database()")
+
+        async def watch() -> None:
+            while searching:
+                rows = await watcher.fetch(
+                    "SELECT state FROM pg_stat_activity WHERE datname = $1"
+                    " AND application_name IN ('course', 'course-search')"
+                    " AND pid <> pg_backend_pid()",
+                    database,
+                )
+                states.update(r["state"] for r in rows)
+
+        async def search() -> None:
+            nonlocal searching
+            try:
+                # Different typed words: none is a page already cached.
+                answers = await asyncio.gather(
+                    *(client.get("/courses", params={"q": f"pyhton {i}"}) for i in range(40))
+                )
+            finally:
+                searching = False
+            assert {r.status_code for r in answers} == {200}
+            assert all(r.json()["total"] >= 1 for r in answers)
+
+        await asyncio.gather(watch(), search())
+    assert states["active"] > 0, states
+    assert states["idle in transaction"] == 0, states

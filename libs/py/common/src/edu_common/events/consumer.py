@@ -31,7 +31,12 @@ class EventConsumer:
     a second effect. A failing handler's event is redelivered later, with a growing delay.
 
     A handler gets the transaction's connection: `edu_common.db.after_commit(conn, step)` runs
-    `step` once the effect has committed, before the event is acknowledged."""
+    `step` once the effect has committed, before the event is acknowledged.
+
+    `concurrency`: how many events of a fetched batch are applied at once, each in its own
+    transaction (so the pool needs that many connections for this consumer). 1 applies them
+    in the order of the stream; more is for handlers whose effects do not depend on the order
+    of events (as with several workers, each pulling its own batches)."""
 
     def __init__(
         self,
@@ -42,7 +47,10 @@ class EventConsumer:
         *,
         batch_size: int = 50,
         ack_wait_seconds: float = 30,
+        concurrency: int = 1,
     ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
         self.name = name
         self.bus = bus
         self.pool = pool
@@ -51,6 +59,7 @@ class EventConsumer:
         }
         self.batch_size = batch_size
         self.ack_wait_seconds = ack_wait_seconds
+        self.concurrency = concurrency
 
     async def _subscription(self) -> Any:
         await self.bus.ensure_stream()
@@ -118,6 +127,24 @@ class EventConsumer:
         EVENTS_CONSUMED.labels(self.name, "applied" if applied else "duplicate").inc()
         await msg.ack()
 
+    async def _process_batch(self, messages: list[Msg]) -> None:
+        if self.concurrency == 1:
+            for msg in messages:
+                await self._process(msg)
+            return
+        turns = asyncio.Semaphore(self.concurrency)
+
+        async def take_turn(msg: Msg) -> None:
+            async with turns:
+                await self._process(msg)
+
+        # Every event of the batch is settled (acknowledged, or left for redelivery) before
+        # the next fetch; an error of one (an ack lost with the bus) does not cut others short.
+        outcomes = await asyncio.gather(*(take_turn(m) for m in messages), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+
     async def run(self) -> None:
         subscription = None
         current = asyncio.current_task()
@@ -132,8 +159,7 @@ class EventConsumer:
                     messages = await subscription.fetch(self.batch_size, timeout=1)
                 except (TimeoutError, NatsTimeoutError):
                     continue
-                for msg in messages:
-                    await self._process(msg)
+                await self._process_batch(messages)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -9,7 +9,6 @@ from edu_common.auth import CurrentUser, OptionalUser, Teacher, VerifiedTeacher
 from edu_common.db import DbConn, DbRead
 from edu_common.errors import error_responses
 from edu_common.pagination import Cursor, Cursors, Limit
-from edu_common.transactions import DbTransactions
 from fastapi import APIRouter, Query, Response
 from pydantic import RootModel
 
@@ -26,7 +25,8 @@ from course.catalog.schemas import (
     Level,
     Sort,
 )
-from course.dependencies import CATEGORY_COUNTS, CacheDep, Settings
+from course.catalog.search import CatalogQuery
+from course.dependencies import CATEGORY_COUNTS, CacheDep, SearchRead, Settings
 
 router = APIRouter(tags=["courses"])
 CategoryList = RootModel[list[CategoryOut]]
@@ -58,7 +58,7 @@ def _detail(course: Course) -> CourseDetail:
 )
 async def list_courses(
     reads: DbRead,
-    transactions: DbTransactions,
+    search_reads: SearchRead,
     cursors: Cursors,
     settings: Settings,
     caches: CacheDep,
@@ -83,28 +83,13 @@ async def list_courses(
     cached = await caches.catalog_pages.get(page_key)
     if cached is not None:
         return Response(cached, media_type="application/json")
+    query = CatalogQuery(reads if filters.q is None else search_reads, settings.search_candidates)
+    hits, next_cursor = await service.catalog(query, cursors, filters, sort, limit, cursor)
+    total = None
     # The count is for the first page only: later pages (and "show more") stay as cheap as
     # before.
-    first_page = cursor is None
-    total: int | None = None
-    if filters.q is None:
-        hits, next_cursor = await service.catalog(
-            reads, cursors, filters, sort, limit, cursor, settings.search_candidates
-        )
-        if first_page:
-            total = await service.catalog_total(
-                reads, caches.totals, filters, sort, settings.search_candidates
-            )
-    else:
-        # A search plans its statements with SET LOCAL settings: they need a transaction.
-        async with transactions.begin() as conn:
-            hits, next_cursor = await service.catalog(
-                conn, cursors, filters, sort, limit, cursor, settings.search_candidates
-            )
-            if first_page:
-                total = await service.catalog_total(
-                    conn, caches.totals, filters, sort, settings.search_candidates
-                )
+    if cursor is None:
+        total = await service.catalog_total(query, caches.totals, filters, sort)
     page = CatalogPage(
         items=[_listed(hit.course) for hit in hits], next_cursor=next_cursor, total=total
     )

@@ -13,6 +13,10 @@ the catalog does not change; plus every course whose title is the query (a B-tre
 an exact title is ranked, and first, however many courses share its words. Ordering the
 matches first (newest, say) would mean reading all of them, or walking another index past
 every non-matching course: both cost what the bound is there to avoid.
+
+A search runs on connections of its own (`SEARCH_SESSION`, the course app's search pool),
+whose settings plan for these very words; each statement takes a connection for itself
+alone, so no transaction stays open while the request waits for its turn between them.
 """
 
 from __future__ import annotations
@@ -42,6 +46,18 @@ TYPO_SIMILARITY = 0.25
 # Ranks an exact title above anything else: the text rank (normalised by rank / (rank + 1))
 # stays below 1.
 EXACT_TITLE_BONUS = 1.0
+
+# What every search connection starts with. The best plan depends on how common the words
+# are: plan for these very words, never a generic plan. One process reads the matches from the
+# start of the table, so a query bounded by `candidates` finds the same courses on every page
+# (no parallel workers racing, no sequential scan joining another one half-way through the
+# table); the matches come from the text index.
+SEARCH_SESSION = {
+    "plan_cache_mode": "force_custom_plan",
+    "max_parallel_workers_per_gather": "0",
+    "synchronize_seqscans": "off",
+    "enable_seqscan": "off",
+}
 
 _CORRECTION = """
 SELECT string_agg(w, ' ' ORDER BY n) AS typed,
@@ -91,19 +107,24 @@ class CatalogHit:
 
 
 class CatalogQuery:
-    """Builds one page of published courses and the cursor of the next one."""
+    """Builds one page of published courses and the cursor of the next one, and counts them.
+
+    `conn` runs browsing on any connection; a search (`q`) needs a connection with
+    `SEARCH_SESSION`'s settings. One instance serves one request: a query's correction is
+    looked up once for its page and its count."""
 
     def __init__(self, conn: asyncpg.Connection, candidates: int) -> None:
         self.conn = conn
         self.candidates = candidates
+        self._corrections: dict[str, str | None] = {}
 
     async def corrected(self, q: str) -> str | None:
         """The query with misspelt words replaced, or None when there was nothing to fix."""
-        row = await self.conn.fetchrow(_CORRECTION, q, 1 - TYPO_SIMILARITY)
-        if row is None or row["corrected"] is None or row["corrected"] == row["typed"]:
-            return None
-        corrected: str = row["corrected"]
-        return corrected
+        if q not in self._corrections:
+            row = await self.conn.fetchrow(_CORRECTION, q, 1 - TYPO_SIMILARITY)
+            found = None if row is None else row["corrected"]
+            self._corrections[q] = None if found is None or found == row["typed"] else found
+        return self._corrections[q]
 
     async def page(
         self, filters: CatalogFilter, sort: str, page: PageRequest
@@ -119,21 +140,18 @@ class CatalogQuery:
                 page,
             )
 
-        # The best plan depends on how common the words are: plan for these very words. One
-        # process reads the matches from the start of the table, so a query bounded by
-        # `candidates` finds the same courses on every page (no parallel workers racing, no
-        # sequential scan joining another one half-way through the table).
         tsquery, exact = await self._matching(filters.q, arg)
         if sort != "relevance":
             # Walking the sort's index and testing every course against the query looks
             # cheap to the planner, which prices a text match like a comparison; for a word in
             # about a thousand courses it read thousands of rows (120 ms, 600 ms under load).
             # Reading the matches from the text index and sorting them costs what the number
-            # of matches costs: 8-60 ms at 100K courses for the commonest words.
-            await self.conn.execute("SET LOCAL enable_indexscan = off")
+            # of matches costs: 8-60 ms at 100K courses for the commonest words. `OFFSET 0`
+            # keeps the matching apart from the page's ORDER BY, so it is planned on its own.
             sql = (
-                f"SELECT {COURSE_COLUMNS} FROM courses"  # noqa: S608 - fragments are constants with bind placeholders
-                f" WHERE {filtered} AND (search @@ {tsquery} OR {exact})"
+                f"SELECT * FROM (SELECT {COURSE_COLUMNS} FROM courses"  # noqa: S608 - fragments are constants with bind placeholders
+                f" WHERE {filtered} AND (search @@ {tsquery} OR {exact}) OFFSET 0) AS matches"
+                " WHERE true"
             )
             return await self._keyed(sql, args, sort, page)
 
@@ -199,15 +217,6 @@ class CatalogQuery:
 
     async def _matching(self, q: str, arg: Callable[[Any], str]) -> tuple[str, str]:
         """The full-text query (as typed OR corrected) and the exact-title condition."""
-        # The best plan depends on how common the words are: plan for these very words. One
-        # process reads the matches from the start of the table, so a query bounded by
-        # `candidates` finds the same courses on every page (no parallel workers racing, no
-        # sequential scan joining another one half-way through the table).
-        await self.conn.execute(
-            "SET LOCAL plan_cache_mode = force_custom_plan;"
-            " SET LOCAL max_parallel_workers_per_gather = 0;"
-            " SET LOCAL synchronize_seqscans = off; SET LOCAL enable_seqscan = off"
-        )
         typed = arg(q)
         tsquery = f"websearch_to_tsquery('russian', {typed})"
         titles = f"ARRAY[course_title_key({typed})]"

@@ -141,17 +141,16 @@ def catalog_page_key(
 
 
 async def catalog(
-    conn: asyncpg.Connection,
+    query: CatalogQuery,
     cursors: CursorCodec,
     filters: CatalogFilter,
     sort: Sort | None,
     limit: int,
     cursor: str | None,
-    candidates: int,
 ) -> tuple[list[CatalogHit], str | None]:
     sort = _effective_sort(sort, filters)
     page = PageRequest.decode(cursors, _catalog_kind(sort, filters), limit, cursor)
-    return await CatalogQuery(conn, candidates).page(filters, str(sort), page)
+    return await query.page(filters, str(sort), page)
 
 
 def _effective_sort(sort: Sort | None, filters: CatalogFilter) -> Sort:
@@ -161,11 +160,7 @@ def _effective_sort(sort: Sort | None, filters: CatalogFilter) -> Sort:
 
 
 async def catalog_total(
-    conn: asyncpg.Connection,
-    totals: JsonCache,
-    filters: CatalogFilter,
-    sort: Sort | None,
-    candidates: int,
+    query: CatalogQuery, totals: JsonCache, filters: CatalogFilter, sort: Sort | None
 ) -> int:
     """How many courses the catalog query holds, cached for a short while per query: the
     keyed sorts share one count, relevance (a bounded ranked set) has its own."""
@@ -174,7 +169,7 @@ async def catalog_total(
     cached = await totals.get(key)
     if isinstance(cached, int):
         return cached
-    total = await CatalogQuery(conn, candidates).total(filters, "relevance" if ranked else "newest")
+    total = await query.total(filters, "relevance" if ranked else "newest")
     await totals.set(key, total)
     return total
 
