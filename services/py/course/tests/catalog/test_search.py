@@ -72,6 +72,16 @@ async def test_typos_find_the_course(client: httpx.AsyncClient, make_course: Any
     assert await _search(client, "q=qqqzzzxxx") == []
 
 
+async def test_a_made_up_word_is_not_taken_for_a_short_word_it_begins_with(
+    client: httpx.AsyncClient, make_course: Any
+) -> None:
+    # "hoc" shares 3 of the 12 trigrams of "hoczgcxreq": as similar as "pyhton" to "python".
+    await make_course(title="Ansible in practice", description="Ad hoc commands and playbooks.")
+    assert [c["title"] for c in await _search(client, "q=hoc")] == ["Ansible in practice"]
+    assert await _search(client, "q=hoczgcxreq") == []
+    assert [c["title"] for c in await _search(client, "q=playbok")] == ["Ansible in practice"]
+
+
 async def test_english_stemming(client: httpx.AsyncClient, make_course: Any) -> None:
     course = await make_course(title="Course on testing", description="Learn to test.")
     for q in ("courses", "tested", "COURSE", "learning"):

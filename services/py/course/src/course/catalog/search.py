@@ -43,6 +43,9 @@ from course.catalog.repository import COURSE_COLUMNS, CatalogFilter, Course, cou
 # A word this similar (pg_trgm similarity, 0..1) to a known word is taken as a typo of it:
 # low enough for a swapped pair of letters in a six-letter word ("pyhton", 0.27).
 TYPO_SIMILARITY = 0.25
+# A typo adds or drops at most this many letters: without the bound, a made-up word was
+# "corrected" to a short word it begins with ("hoczgcxreq" to "hoc", similarity 0.25).
+TYPO_LENGTH_CHANGE = 2
 # Ranks an exact title above anything else: the text rank (normalised by rank / (rank + 1))
 # stays below 1.
 EXACT_TITLE_BONUS = 1.0
@@ -67,6 +70,7 @@ FROM (
         WHEN length(w) < 3 OR EXISTS (SELECT 1 FROM search_words WHERE word = w) THEN NULL
         ELSE (SELECT word FROM (
                 SELECT word, word <-> w AS distance FROM search_words
+                WHERE abs(length(word) - length(w)) <= $3
                 ORDER BY distance, word LIMIT 1) AS nearest
               WHERE distance <= $2)
     END AS fix
@@ -121,7 +125,7 @@ class CatalogQuery:
     async def corrected(self, q: str) -> str | None:
         """The query with misspelt words replaced, or None when there was nothing to fix."""
         if q not in self._corrections:
-            row = await self.conn.fetchrow(_CORRECTION, q, 1 - TYPO_SIMILARITY)
+            row = await self.conn.fetchrow(_CORRECTION, q, 1 - TYPO_SIMILARITY, TYPO_LENGTH_CHANGE)
             found = None if row is None else row["corrected"]
             self._corrections[q] = None if found is None or found == row["typed"] else found
         return self._corrections[q]
