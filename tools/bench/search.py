@@ -29,6 +29,7 @@ import asyncpg
 import course
 from course.catalog.repository import COURSE_COLUMNS, CatalogFilter
 from course.catalog.schemas import Sort
+from course.catalog.search import SEARCH_SESSION, CatalogQuery
 from course.catalog.service import catalog
 from course.settings import CourseSettings
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
@@ -122,10 +123,22 @@ _CURSORS = CursorCodec("bench")
 CANDIDATES: int = CourseSettings.model_fields["search_candidates"].default
 
 
+async def _page(
+    conn: asyncpg.Connection, filters: CatalogFilter, sort: Sort | None, cursor: str | None
+) -> Any:
+    """One catalog page as the service reads it; a search with the search pool's settings
+    (set for the call here, where the service's search connections start with them)."""
+    async with conn.transaction():
+        if filters.q:
+            await conn.execute(
+                "; ".join(f"SET LOCAL {name} = {value}" for name, value in SEARCH_SESSION.items())
+            )
+        return await catalog(CatalogQuery(conn, CANDIDATES), _CURSORS, filters, sort, PAGE, cursor)
+
+
 def ours(filters: CatalogFilter, sort: Sort | None, cursor: str | None = None) -> Any:
     async def run(conn: asyncpg.Connection) -> Any:
-        async with conn.transaction():
-            return await catalog(conn, _CURSORS, filters, sort, PAGE, cursor, CANDIDATES)
+        return await _page(conn, filters, sort, cursor)
 
     return run
 
@@ -164,8 +177,7 @@ async def cursor_for_page(
 ) -> str | None:
     cursor = None
     for _ in range(page - 1):
-        async with conn.transaction():
-            _, cursor = await catalog(conn, _CURSORS, filters, sort, PAGE, cursor, CANDIDATES)
+        _, cursor = await _page(conn, filters, sort, cursor)
         if cursor is None:
             break
     return cursor
@@ -295,7 +307,8 @@ def report(found: list[Scenario]) -> None:
             )
         print(line)
     print(
-        f"(milliseconds per call, one connection, a transaction per call as in a request;"
+        f"(milliseconds per call, one connection, a transaction per call, in which a search"
+        f" sets what the service's search connections start with;"
         f" search_candidates={CANDIDATES})"
     )
 
