@@ -14,6 +14,7 @@ from edu_load.report import (
     ServiceMetrics,
     render_report,
     write_charts,
+    write_report,
 )
 from edu_load.sampling import histogram_quantile, read_metrics, summarize
 
@@ -164,6 +165,15 @@ def test_charts_are_written_beside_the_report(tmp_path: Path) -> None:
     for path in written:
         assert path.parent == tmp_path / "2026-12-01-mix-100rps"
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_history_written_keeps_the_whole_run_per_second(tmp_path: Path) -> None:
+    _, raw = write_report(_run(), tmp_path, "2026-12-01-mix-100rps", "stats", HISTORY)
+    kept = (raw / "locust_stats_history.csv").read_text()
+    assert "GET /courses" not in kept
+    assert kept.splitlines()[0] == HISTORY.splitlines()[0]
+    assert parse_history(kept) == parse_history(HISTORY)
+    assert (raw / "locust_stats.csv").read_text() == "stats"
 
 
 def test_metrics_pages_are_summed_and_summarised() -> None:
