@@ -371,11 +371,17 @@ async def _request_transaction(request: Request) -> AsyncIterator[Transaction]:
         yield conn
 
 
-async def _request_reads(request: Request) -> AsyncIterator[Transaction]:
-    pool: asyncpg.Pool = request.app.state.db_pool
-    timeout: float = request.app.state.settings.db_acquire_timeout
-    async with transaction(pool, timeout, reads_only=True) as conn:
-        yield conn
+def request_reads(pool_name: str) -> Callable[[Request], AsyncIterator[Transaction]]:
+    """The dependency behind `DbRead`, on the app's pool `app.state.<pool_name>`: a service
+    with a pool of its own for some reads (course's searches) declares its own `DbRead`."""
+
+    async def reads(request: Request) -> AsyncIterator[Transaction]:
+        pool: asyncpg.Pool = getattr(request.app.state, pool_name)
+        timeout: float = request.app.state.settings.db_acquire_timeout
+        async with transaction(pool, timeout, reads_only=True) as conn:
+            yield conn
+
+    return reads
 
 
 # scope="function": the transaction commits (and its after-commit steps run) when the endpoint
@@ -383,7 +389,7 @@ async def _request_reads(request: Request) -> AsyncIterator[Transaction]:
 # fails to commit, nor a stale read of what it just wrote.
 DbConn = Annotated[Transaction, Depends(_request_transaction, scope="function")]
 # A route that only reads: the same, without BEGIN and COMMIT (see `transaction`'s reads_only).
-DbRead = Annotated[Transaction, Depends(_request_reads, scope="function")]
+DbRead = Annotated[Transaction, Depends(request_reads("db_pool"), scope="function")]
 
 
 def pool_sizes(*pools: asyncpg.Pool | None) -> tuple[int, int] | None:

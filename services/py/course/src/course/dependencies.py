@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 import asyncpg
 from edu_common.cache import JsonCache
-from edu_common.db import Transaction, after_commit, transaction
+from edu_common.db import Transaction, after_commit, request_reads
 from fastapi import Depends, Request
 
 from course.catalog.pages import CatalogPages
@@ -71,14 +70,7 @@ class Caches:
         after_commit(conn, drop)
 
 
-async def _search_reads(request: Request) -> AsyncIterator[Transaction]:
-    """Like `DbRead`, on the search pool: each statement on a connection of its own."""
-    pool: asyncpg.Pool = request.app.state.search_pool
-    timeout: float = request.app.state.settings.db_acquire_timeout
-    async with transaction(pool, timeout, reads_only=True) as conn:
-        yield conn
-
-
 Settings = Annotated[CourseSettings, Depends(_settings)]
 CacheDep = Annotated[Caches, Depends(_caches)]
-SearchRead = Annotated[Transaction, Depends(_search_reads, scope="function")]
+# `DbRead` on the search pool (course.lifespan): each statement on a connection of its own.
+SearchRead = Annotated[Transaction, Depends(request_reads("search_pool"), scope="function")]
