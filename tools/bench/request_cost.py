@@ -3,13 +3,16 @@ reads, beside the same server answering `GET /health/live` in the same run.
 
     python tools/bench/request_cost.py                  # the stack from `edu up`, 600 each
     python tools/bench/request_cost.py --requests 2000
+    python tools/bench/request_cost.py --signed-in   # as a seeded student, as the mix reads
 
 Latency on a shared machine says how busy the machine is; the CPU time the service's process
 was charged while it served a known number of requests says what each request costs it,
 however many other processes compete (within a few percent). Each route runs with 8 requests
 in flight; the figure is the process's user + system time over the requests served, read
 with psutil from the pid `edu up` recorded, its worker processes included. Ids come from the
-running catalog (a seeded one: `edu seed`), so every read finds a course.
+running catalog (a seeded one: `edu seed`), so every read finds a course. `--signed-in` sends
+every request with a seeded student's access token, so the figures include checking it (the
+signature, and whether its session was ended).
 """
 
 from __future__ import annotations
@@ -72,7 +75,18 @@ def _cpu_seconds(proc: psutil.Process) -> float:
     return total
 
 
-async def main(requests: int) -> None:
+SEEDED_STUDENT = {"email": "student1@seed.eduplatform.com", "password": "password123"}
+
+
+async def _access_token(identity_url: str) -> str:
+    async with httpx.AsyncClient(base_url=identity_url, timeout=30) as client:
+        r = await client.post("/login", json=SEEDED_STUDENT)
+        r.raise_for_status()
+        token: str = r.json()["access_token"]
+        return token
+
+
+async def main(requests: int, signed_in: bool) -> None:
     stack = StackSettings.from_env()
     stack.load_state()
     course = next(s for s in stack.installed_services() if s.name == "course")
@@ -81,7 +95,11 @@ async def main(requests: int) -> None:
         raise SystemExit("the course service is not running (`edu up --detach`)")
     proc = psutil.Process(pid)
     words = ["python", "data", "design", "history", "pyhton", "machine learning"]
-    async with httpx.AsyncClient(base_url=course.url, timeout=30) as client:
+    headers = {}
+    if signed_in:
+        identity = next(s for s in stack.installed_services() if s.name == "identity")
+        headers["Authorization"] = f"Bearer {await _access_token(identity.url)}"
+    async with httpx.AsyncClient(base_url=course.url, timeout=30, headers=headers) as client:
         course_ids, lessons = await _ids(client)
         routes: dict[str, Callable[[], str]] = {
             "GET /health/live (floor)": lambda: "/health/live",
@@ -97,7 +115,8 @@ async def main(requests: int) -> None:
         # Warm the caches and the statement caches first.
         for path in routes.values():
             await _measure(client, proc, path, 50)
-        print(f"course, pid {pid}: {requests} requests per route, {CONCURRENCY} in flight")
+        who = "a signed-in student" if signed_in else "anonymous"
+        print(f"course, pid {pid}: {requests} requests per route, {CONCURRENCY} in flight, {who}")
         print("| route | CPU ms / request | x floor | req/s (wall) | non-200 |")
         print("|---|---:|---:|---:|---:|")
         floor = None
@@ -110,4 +129,6 @@ async def main(requests: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=600)
-    asyncio.run(main(parser.parse_args().requests))
+    parser.add_argument("--signed-in", action="store_true", help="as a seeded student")
+    args = parser.parse_args()
+    asyncio.run(main(args.requests, args.signed_in))

@@ -17,6 +17,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from edu_common.errors import AppError
+from edu_common.security import tokens
 from edu_common.security.keys import SigningKey, jwk, load_public_keys, public_key_id
 from edu_common.security.passwords import PasswordHasher
 from edu_common.security.tokens import Principal, Role, TokenSigner, TokenVerifier
@@ -158,6 +159,59 @@ def test_malformed_claims(key: SigningKey, verifier: TokenVerifier, bad: dict[st
 @pytest.mark.parametrize("token", ["", "abc", "a.b.c", "Bearer x.y.z"])
 def test_garbage_tokens(verifier: TokenVerifier, token: str) -> None:
     refused(verifier, token)
+
+
+class _CountedDecode:
+    """jwt.decode, counting the tokens it checks in full."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._decode = jwt.decode
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return self._decode(*args, **kwargs)
+
+
+def test_a_verified_token_is_checked_in_full_once_and_expires_all_the_same(
+    key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verifier = TokenVerifier({key.kid: key.public_key}, issuer=ISSUER, audience=AUDIENCE)
+    decode = _CountedDecode()
+    monkeypatch.setattr(jwt, "decode", decode)
+    now = int(time.time())
+    token = sign(key, claims(exp=now + 60))
+    first = verifier.verify(token)
+    assert verifier.verify(token) == first
+    assert decode.calls == 1
+    # Another signature on the same claims is another token, checked in full and refused.
+    header, payload, _ = token.split(".")
+    refused(verifier, f"{header}.{payload}.{b64(b'x' * 64)}")
+    assert decode.calls == 2
+    # Past its expiry and the leeway (10 s), the remembered token is refused as PyJWT would.
+    monkeypatch.setattr(time, "time", lambda: now + 69.0)
+    assert verifier.verify(token) == first
+    monkeypatch.setattr(time, "time", lambda: now + 70.0)
+    refused(verifier, token, "token_expired")
+
+
+def test_the_verifier_remembers_a_bounded_number_of_tokens(
+    key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tokens, "VERIFIED_TOKENS_KEPT", 3)
+    verifier = TokenVerifier({key.kid: key.public_key}, issuer=ISSUER, audience=AUDIENCE)
+    decode = _CountedDecode()
+    monkeypatch.setattr(jwt, "decode", decode)
+    issued = [sign(key, claims()) for _ in range(4)]
+    for token in issued:
+        verifier.verify(token)
+    assert decode.calls == 4
+    # The newest three are remembered; the oldest made room and is checked again.
+    for token in issued[1:]:
+        verifier.verify(token)
+    assert decode.calls == 4
+    verifier.verify(issued[0])
+    assert decode.calls == 5
 
 
 def test_key_rotation_with_two_public_keys(key: SigningKey) -> None:
