@@ -29,8 +29,8 @@ async def _caches(request: Request) -> Caches:
 
 class Caches:
     """Cache-aside for the hot reads: one course, one curriculum, the category counts; the
-    catalog's pages (see `CatalogPages`); and the catalog's result counts, which no write
-    drops: they age out (`catalog_total_ttl_seconds`)."""
+    catalog's pages (see `CatalogPages`); and the catalog's result counts in the keyed sorts,
+    which no write drops: they age out (`catalog_total_ttl_seconds`)."""
 
     def __init__(
         self,

@@ -15,8 +15,9 @@ class CourseSettings(ServiceSettings):
 
     # How long a course or a curriculum stays cached; a write drops it once it commits.
     cache_ttl_seconds: int = Field(default=300, ge=1)
-    # How long the catalog's result count for one query (its first page's `total`) is kept;
-    # no write drops it, so a new or changed course shows in the count within this time.
+    # How long the catalog's result count for one query in a keyed sort (its first page's
+    # `total`) is kept; no write drops it, so a new or changed course shows in the count within
+    # this time. By relevance, the page query counts the ranked set itself.
     catalog_total_ttl_seconds: int = Field(default=60, ge=1)
     # How long a catalog page's list of courses (GET /courses, any query and page) is kept;
     # each listed course's card is dropped by every write to it, so only which courses a page

@@ -107,7 +107,7 @@ async def test_the_count_is_cached_and_ages_out(services: Any, tokens: Any) -> N
     await add(f"{word} one")
     before = (await client.get("/metrics")).text
     for _ in range(3):
-        assert (await client.get(f"/courses?q={word}")).json()["total"] == 1
+        assert (await client.get(f"/courses?q={word}&sort=newest")).json()["total"] == 1
     after = (await client.get("/metrics")).text
     assert _counter(after, "miss") - _counter(before, "miss") == 1
     assert _counter(after, "hit") - _counter(before, "hit") == 2
@@ -115,6 +115,30 @@ async def test_the_count_is_cached_and_ages_out(services: Any, tokens: Any) -> N
     await add(f"{word} two")
 
     async def counted_again() -> bool:
-        return bool((await client.get(f"/courses?q={word}")).json()["total"] == 2)
+        r = await client.get(f"/courses?q={word}&sort=newest")
+        return bool(r.json()["total"] == 2)
 
     await eventually(counted_again, timeout=30)
+
+
+async def test_by_relevance_the_page_query_counts_the_ranked_set_itself(
+    services: Any, tokens: Any
+) -> None:
+    """No count statement and no cached count: the page's query counts the ranked set, so the
+    total is as current as the page (here, with the page cache off, at once)."""
+    course = await services.start(
+        "course", create_app, CourseSettings, MIGRATIONS, catalog_page_ttl_seconds=0
+    )
+    client: httpx.AsyncClient = course.client
+    _, headers = tokens.teacher(is_verified=True, name="Count Teacher")
+    word = _word()
+    before = (await client.get("/metrics")).text
+    for n in (1, 2, 3):
+        body = {"title": f"{word} {n}", "level": "beginner", "price_cents": 0}
+        assert (await client.post("/courses", json=body, headers=headers)).status_code == 201
+        page = (await client.get(f"/courses?q={word}&limit=2")).json()
+        assert (page["total"], len(page["items"])) == (n, min(n, 2))
+    assert (await client.get(f"/courses?q={_word()}")).json()["total"] == 0
+    after = (await client.get("/metrics")).text
+    for result in ("hit", "miss"):
+        assert _counter(after, result) == _counter(before, result)

@@ -121,6 +121,8 @@ class CatalogQuery:
         self.conn = conn
         self.candidates = candidates
         self._corrections: dict[str, str | None] = {}
+        # Ranked-set sizes the relevance page query counted on its way (filters -> size).
+        self._ranked_totals: dict[CatalogFilter, int] = {}
 
     async def corrected(self, q: str) -> str | None:
         """The query with misspelt words replaced, or None when there was nothing to fix."""
@@ -171,10 +173,10 @@ class CatalogQuery:
         order = "score DESC, id"
         # Candidates travel as (id, rank) pairs; only the page's courses are read in full.
         sql = (
-            f"SELECT {COURSE_COLUMNS}, score FROM courses JOIN ("  # noqa: S608 - fragments are constants with bind placeholders
-            f"SELECT id AS page_id, score FROM ("
+            f"SELECT {COURSE_COLUMNS}, score, ranked_total FROM courses JOIN ("  # noqa: S608 - fragments are constants with bind placeholders
+            f"SELECT id AS page_id, score, ranked_total FROM ("
             f"SELECT id, (max(rank) + CASE WHEN bool_or(exact) THEN {EXACT_TITLE_BONUS}"
-            f" ELSE 0 END)::float8 AS score FROM ("
+            f" ELSE 0 END)::float8 AS score, count(*) OVER () AS ranked_total FROM ("
             f"(SELECT id, {rank} AS rank, false AS exact FROM courses"
             f" WHERE {filtered} AND search @@ {tsquery} LIMIT {n})"
             f" UNION ALL "
@@ -185,6 +187,10 @@ class CatalogQuery:
             f") AS page ON courses.id = page.page_id ORDER BY {order}"
         )
         rows = await self.conn.fetch(sql, *args)
+        # The whole ranked set is grouped before the page is cut from it, so its size comes
+        # with any row of any page, and a first page with no rows means an empty set.
+        if rows or page.after is None:
+            self._ranked_totals[filters] = rows[0]["ranked_total"] if rows else 0
         hits = [CatalogHit(course_from_row(r), r["score"]) for r in rows]
         if len(hits) <= page.limit:
             return hits, None
@@ -192,9 +198,17 @@ class CatalogQuery:
         last = hits[-1]
         return hits, page.cursors.encode(page.kind, [last.score, str(last.course.id)])
 
+    def known_total(self, filters: CatalogFilter, sort: str) -> int | None:
+        """The total without a statement of its own, when a page this query read counted it
+        (by relevance: the ranked set's size comes with its page)."""
+        return self._ranked_totals.get(filters) if sort == "relevance" else None
+
     async def total(self, filters: CatalogFilter, sort: str) -> int:
         """How many courses the pages of this query hold, all pages together: every match in
         the keyed sorts, the bounded ranked set (candidates plus exact titles) by relevance."""
+        known = self.known_total(filters, sort)
+        if known is not None:
+            return known
         args: list[Any] = []
         arg = _binder(args)
         filtered = _filtered(filters, arg)

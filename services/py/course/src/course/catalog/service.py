@@ -162,14 +162,19 @@ def _effective_sort(sort: Sort | None, filters: CatalogFilter) -> Sort:
 async def catalog_total(
     query: CatalogQuery, totals: JsonCache, filters: CatalogFilter, sort: Sort | None
 ) -> int:
-    """How many courses the catalog query holds, cached for a short while per query: the
-    keyed sorts share one count, relevance (a bounded ranked set) has its own."""
+    """How many courses the catalog query holds. By relevance, the page query counted its
+    bounded ranked set already; the keyed sorts share one count, a statement of its own,
+    cached for a short while per query."""
     ranked = _effective_sort(sort, filters) is Sort.RELEVANCE
+    kind = "relevance" if ranked else "newest"
+    known = query.known_total(filters, kind)
+    if known is not None:
+        return known
     key = _catalog_kind(Sort.RELEVANCE if ranked else Sort.NEWEST, filters)
     cached = await totals.get(key)
     if isinstance(cached, int):
         return cached
-    total = await query.total(filters, "relevance" if ranked else "newest")
+    total = await query.total(filters, kind)
     await totals.set(key, total)
     return total
 
