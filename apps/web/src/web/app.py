@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from edu_common.logs import configure_logging
-from edu_common.metrics import metrics_endpoint
+from edu_common.metrics import FASTAPI_TELEMETRY_OFF, metrics_endpoint
 from edu_common.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from edu_common.overload import LoadShedMiddleware
 from edu_common.shutdown import Drain, DrainMiddleware, drain_on_signal
@@ -81,6 +81,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app = FastAPI(
         title="EduPlatform web",
         lifespan=lifespan,
+        telemetry=FASTAPI_TELEMETRY_OFF,
         default_response_class=HTMLResponse,
         openapi_url=None,
         docs_url=None,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 import pytest
@@ -11,6 +12,7 @@ from edu_common.settings import ServiceSettings
 from edu_devstack.testing import Mailbox, RunningService, Tokens
 from edu_devstack.testing.polling import Eventually
 from fastapi import APIRouter, Depends, Request
+from opentelemetry import _logs, metrics, trace
 
 
 async def test_health_and_metrics(sample: RunningService) -> None:
@@ -28,6 +30,28 @@ async def test_health_and_metrics(sample: RunningService) -> None:
     assert re.fullmatch(r"[0-9a-f]{32}", r.headers["x-request-id"])
     r = await svc.client.get("/health/live", headers={"x-request-id": "trace-42"})
     assert r.headers["x-request-id"] == "trace-42"
+
+
+async def test_a_request_looks_up_no_opentelemetry_provider(
+    sample: RunningService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The metrics are prometheus-client's: FastAPI's own instrumentation stays off instead of
+    looking for a configured OpenTelemetry provider on every request."""
+    looked_up: list[str] = []
+
+    def counted(name: str, lookup: Callable[[], object]) -> Callable[[], object]:
+        def counting() -> object:
+            looked_up.append(name)
+            return lookup()
+
+        return counting
+
+    for name, module in (("tracer", trace), ("meter", metrics), ("logger", _logs)):
+        attribute = f"get_{name}_provider"
+        monkeypatch.setattr(module, attribute, counted(name, getattr(module, attribute)))
+    for _ in range(3):
+        assert (await sample.client.get("/health/live")).status_code == 200
+    assert looked_up == []
 
 
 async def test_write_commits_with_outbox_row_and_rollback_on_error(

@@ -24,7 +24,12 @@ from edu_common.events.contracts import Event
 from edu_common.events.outbox import OutboxRelay, outbox_backlog
 from edu_common.logs import configure_logging
 from edu_common.mail import MailSender, SmtpConfig
-from edu_common.metrics import ServiceReadings, metrics_endpoint, worker_exited
+from edu_common.metrics import (
+    FASTAPI_TELEMETRY_OFF,
+    ServiceReadings,
+    metrics_endpoint,
+    worker_exited,
+)
 from edu_common.middleware import MAX_BODY_BYTES, BodySizeLimitMiddleware, RequestContextMiddleware
 from edu_common.migrations import COMMON_MIGRATIONS, migrate
 from edu_common.overload import LoadShedMiddleware
@@ -193,6 +198,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         description=spec.description,
         version="0.1.0",
         lifespan=lifespan,
+        telemetry=FASTAPI_TELEMETRY_OFF,
         # No default_response_class: left unset, FastAPI serializes a route's response model
         # straight to JSON bytes in pydantic-core; naming JSONResponse here made it build
         # Python objects first and encode them again with json.dumps.
