@@ -159,6 +159,28 @@ async def test_lesson_access(
     assert (await client.get("/lessons/bad")).status_code == 422
 
 
+async def test_a_lesson_links_to_its_neighbours_in_reading_order_across_modules(
+    client: httpx.AsyncClient, make_course: Any, teacher: Any
+) -> None:
+    course = await make_course(price_cents=0)
+    later = await _module(client, course["id"], teacher[1], title="Later")
+    first = await _module(client, course["id"], teacher[1], title="First", position=1)
+    b1 = await _lesson(client, later["id"], teacher[1], title="b1")
+    a2 = await _lesson(client, first["id"], teacher[1], title="a2")
+    a1 = await _lesson(client, first["id"], teacher[1], title="a1", position=1)
+    other = await make_course(price_cents=0)
+    await _lesson(client, (await _module(client, other["id"], teacher[1]))["id"], teacher[1])
+    expected = {
+        a1["id"]: (None, a2["id"]),
+        a2["id"]: (a1["id"], b1["id"]),
+        b1["id"]: (a2["id"], None),
+    }
+    for lesson_id, (prev_id, next_id) in expected.items():
+        r = await client.get(f"/lessons/{lesson_id}")
+        assert r.status_code == 200, r.text
+        assert (r.json()["prev_lesson_id"], r.json()["next_lesson_id"]) == (prev_id, next_id)
+
+
 async def test_curriculum_cache_is_invalidated(
     client: httpx.AsyncClient, make_course: Any, teacher: Any
 ) -> None:

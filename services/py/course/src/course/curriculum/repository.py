@@ -170,6 +170,27 @@ class LessonRepository:
         )
         return None if row is None else Lesson(**dict(row))
 
+    async def get_in_order(
+        self, lesson_id: uuid.UUID
+    ) -> tuple[Lesson, uuid.UUID | None, uuid.UUID | None] | None:
+        """The lesson with the lessons before and after it in its course's reading order
+        (modules by position, then lessons by position), in one statement."""
+        row = await self.conn.fetchrow(
+            f"SELECT {_LESSON_COLUMNS}, prev_id, next_id FROM lessons JOIN ("  # noqa: S608 - text from constants; values are bound
+            "SELECT l.id AS at_id, lag(l.id) OVER reading AS prev_id,"
+            " lead(l.id) OVER reading AS next_id"
+            " FROM lessons l JOIN modules m ON m.id = l.module_id"
+            " WHERE l.course_id = (SELECT course_id FROM lessons WHERE id = $1)"
+            " WINDOW reading AS (ORDER BY m.position, l.position)"
+            ") AS around ON around.at_id = lessons.id WHERE lessons.id = $1",
+            lesson_id,
+        )
+        if row is None:
+            return None
+        values = dict(row)
+        prev_id, next_id = values.pop("prev_id"), values.pop("next_id")
+        return Lesson(**values), prev_id, next_id
+
     async def create(self, values: dict[str, Any]) -> Lesson:
         columns = list(values)
         placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))

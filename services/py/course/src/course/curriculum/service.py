@@ -200,9 +200,11 @@ async def read_lesson(
 ) -> LessonReading:
     """Free courses and preview lessons are open to all; the rest to enrolled students, the
     course's teacher and admins. A draft's lessons do not exist for anyone else."""
-    lesson = await _lesson(conn, lesson_id)
-    courses = CourseRepository(conn)
-    course = await courses.get(lesson.course_id)
+    found = await LessonRepository(conn).get_in_order(lesson_id)
+    if found is None:
+        raise not_found("lesson")
+    lesson, prev_lesson_id, next_lesson_id = found
+    course = await CourseRepository(conn).get(lesson.course_id)
     assert course is not None  # lessons go with their course
     if not can_see(course, user):
         raise not_found("lesson")
@@ -216,10 +218,4 @@ async def read_lesson(
         )
         if not allowed:
             raise forbidden("enroll in the course to read this lesson", "not_enrolled")
-    order = await courses.lesson_ids(course.id)
-    at = order.index(lesson_id)
-    return LessonReading(
-        lesson,
-        prev_lesson_id=order[at - 1] if at > 0 else None,
-        next_lesson_id=order[at + 1] if at + 1 < len(order) else None,
-    )
+    return LessonReading(lesson, prev_lesson_id=prev_lesson_id, next_lesson_id=next_lesson_id)
