@@ -27,6 +27,7 @@ from collections.abc import Callable
 import httpx
 import psutil
 from edu_devstack.settings import StackSettings
+from edu_seed.scale import SEED_PASSWORD, student_email
 
 CONCURRENCY = 8
 
@@ -75,12 +76,10 @@ def _cpu_seconds(proc: psutil.Process) -> float:
     return total
 
 
-SEEDED_STUDENT = {"email": "student1@seed.eduplatform.com", "password": "password123"}
-
-
 async def _access_token(identity_url: str) -> str:
+    """A seeded student's, as the mix logs in."""
     async with httpx.AsyncClient(base_url=identity_url, timeout=30) as client:
-        r = await client.post("/login", json=SEEDED_STUDENT)
+        r = await client.post("/login", json={"email": student_email(1), "password": SEED_PASSWORD})
         r.raise_for_status()
         token: str = r.json()["access_token"]
         return token

@@ -76,6 +76,10 @@ class Category:
     course_count: int
 
 
+# A course's lessons as a student reads them, over `lessons l JOIN modules m`.
+LESSON_READING_ORDER = "m.position, l.position"
+
+
 @dataclass(frozen=True)
 class CatalogFilter:
     q: str | None = None
@@ -156,8 +160,8 @@ class CourseRepository:
 
     async def lesson_ids(self, course_id: uuid.UUID) -> list[uuid.UUID]:
         rows = await self.conn.fetch(
-            "SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id"
-            " WHERE l.course_id = $1 ORDER BY m.position, l.position",
+            "SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id"  # noqa: S608 - text from constants; values are bound
+            f" WHERE l.course_id = $1 ORDER BY {LESSON_READING_ORDER}",
             course_id,
         )
         return [r["id"] for r in rows]

@@ -205,10 +205,8 @@ class CatalogQuery:
 
     async def total(self, filters: CatalogFilter, sort: str) -> int:
         """How many courses the pages of this query hold, all pages together: every match in
-        the keyed sorts, the bounded ranked set (candidates plus exact titles) by relevance."""
-        known = self.known_total(filters, sort)
-        if known is not None:
-            return known
+        the keyed sorts, the bounded ranked set (candidates plus exact titles) by relevance
+        (which a page of the query counts already: see `known_total`)."""
         args: list[Any] = []
         arg = _binder(args)
         filtered = _filtered(filters, arg)

@@ -8,6 +8,8 @@ from typing import Any
 
 import asyncpg
 
+from course.catalog.repository import LESSON_READING_ORDER
+
 _LESSON_COLUMNS = (
     "id, module_id, course_id, title, content, content_html, video_url, duration_minutes,"
     " position, is_preview"
@@ -174,14 +176,14 @@ class LessonRepository:
         self, lesson_id: uuid.UUID
     ) -> tuple[Lesson, uuid.UUID | None, uuid.UUID | None] | None:
         """The lesson with the lessons before and after it in its course's reading order
-        (modules by position, then lessons by position), in one statement."""
+        (`LESSON_READING_ORDER`), in one statement."""
         row = await self.conn.fetchrow(
             f"SELECT {_LESSON_COLUMNS}, prev_id, next_id FROM lessons JOIN ("  # noqa: S608 - text from constants; values are bound
             "SELECT l.id AS at_id, lag(l.id) OVER reading AS prev_id,"
             " lead(l.id) OVER reading AS next_id"
             " FROM lessons l JOIN modules m ON m.id = l.module_id"
             " WHERE l.course_id = (SELECT course_id FROM lessons WHERE id = $1)"
-            " WINDOW reading AS (ORDER BY m.position, l.position)"
+            f" WINDOW reading AS (ORDER BY {LESSON_READING_ORDER})"
             ") AS around ON around.at_id = lessons.id WHERE lessons.id = $1",
             lesson_id,
         )
