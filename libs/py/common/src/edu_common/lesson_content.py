@@ -32,8 +32,13 @@ _VIMEO_PLAYER_PATH = re.compile(r"/video/([0-9]{1,12})/?")
 _VIMEO_HASH = re.compile(r"[0-9a-f]{6,32}")
 
 
+# A code block scrolls sideways where its lines are longer than the page is wide: in the tab
+# order, it can be scrolled with the keyboard too (WCAG 2.1.1).
+_FOCUSABLE = {"pre": {"tabindex": "0"}}
+
+
 def render_markdown(content: str) -> str:
-    return nh3.clean(_markdown.render(content))
+    return nh3.clean(_markdown.render(content), set_tag_attribute_values=_FOCUSABLE)
 
 
 def embed_video_url(url: str) -> str | None:

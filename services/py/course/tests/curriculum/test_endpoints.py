@@ -100,7 +100,10 @@ async def test_lesson_content_is_safe(
 ) -> None:
     course = await make_course()
     module = await _module(client, course["id"], teacher[1])
-    content = "# Title\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) **bold**"
+    content = (
+        "# Title\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) **bold**"
+        '\n\n```\nprint("a line too long for a phone")\n```\n\n<pre tabindex="-1">raw</pre>'
+    )
     lesson = await _lesson(client, module["id"], teacher[1], content=content)
     assert lesson["content"] == content
     html = lesson["content_html"]
@@ -108,6 +111,9 @@ async def test_lesson_content_is_safe(
     assert "<strong>bold</strong>" in html
     assert "<script" not in html
     assert 'href="javascript' not in html
+    # A code block is in the tab order, so a keyboard can scroll it; raw HTML stays text.
+    assert '<pre tabindex="0"><code>print("a line' in html
+    assert html.count("<pre") == 1
     for url in ("https://evil.com/v", "javascript:alert(1)", "https://youtube.com.evil.com/x"):
         r = await client.post(
             f"/modules/{module['id']}/lessons",
