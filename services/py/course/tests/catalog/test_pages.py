@@ -10,9 +10,12 @@ from typing import Any
 
 import httpx
 from course.app import MIGRATIONS, create_app
+from course.catalog.pages import CatalogPages
+from course.catalog.schemas import CatalogPage
 from course.settings import CourseSettings
 from edu_common.events.contracts import EnrollmentCreated
 from edu_devstack.testing import metric_value
+from redis.asyncio import Connection, ConnectionPool, Redis
 
 
 def _word() -> str:
@@ -22,6 +25,16 @@ def _word() -> str:
 
 def _counter(metrics: str, cache: str, result: str) -> float:
     return metric_value(metrics, "cache_requests_total", cache=cache, result=result)
+
+
+class _CountedConnection(Connection):
+    """A Valkey connection that counts what it sends: one send is one round trip."""
+
+    sent = 0
+
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        _CountedConnection.sent += 1
+        await super().send_packed_command(command, check_health)
 
 
 async def _titles(client: httpx.AsyncClient, query: str) -> list[str]:
@@ -118,3 +131,46 @@ async def test_with_no_page_ttl_every_page_is_read(services: Any, tokens: Any) -
         )  # fmt: skip
         assert r.status_code == 201, r.text
         assert title in await _titles(client, f"teacher_id={teacher_id}")
+
+
+async def test_a_page_is_written_and_read_in_one_round_trip_each(
+    client: httpx.AsyncClient, make_course: Any, course_service: Any
+) -> None:
+    word = _word()
+    listed = [await make_course(title=f"{word} {i}") for i in range(3)]
+    read = await client.get(f"/courses?q={word}")
+    assert read.status_code == 200, read.text
+    page = CatalogPage.model_validate(read.json())
+    assert len(page.items) == 3
+    pool = ConnectionPool.from_url(
+        course_service.app.state.settings.redis_url, connection_class=_CountedConnection
+    )
+    redis = Redis(connection_pool=pool)
+    pages = CatalogPages(redis, 30)
+    key, empty_key = f"test:{word}", f"test:{word}:empty"
+    try:
+        assert await pages.get(key) is None  # connects, and loads the script
+        _CountedConnection.sent = 0
+        body = await pages.put(key, page)
+        assert _CountedConnection.sent == 1
+        # The same bytes as the route answered with.
+        assert body == read.content
+        _CountedConnection.sent = 0
+        assert await pages.get(key) == body
+        assert _CountedConnection.sent == 1
+
+        # A card dropped by a write: the page is read again, whatever its entry says.
+        await pages.drop(uuid.UUID(listed[1]["id"]))
+        assert await pages.get(key) is None
+        await pages.put(key, page)
+        assert await pages.get(key) == body
+
+        # After a Valkey restart the script is loaded again, and a page with no courses is a
+        # page like any other.
+        await redis.script_flush()
+        none = CatalogPage(items=[], next_cursor=None, total=0)
+        assert await pages.put(empty_key, none) == none.model_dump_json().encode()
+        assert await pages.get(empty_key) == b'{"items":[],"next_cursor":null,"total":0}'
+        assert await pages.get(key) == body
+    finally:
+        await redis.aclose()

@@ -93,8 +93,8 @@ async def list_courses(
     page = CatalogPage(
         items=[_listed(hit.course) for hit in hits], next_cursor=next_cursor, total=total
     )
-    await caches.catalog_pages.put(page_key, page)
-    return page
+    # Sent as cached, so a page is the same bytes whether it was read or found in the cache.
+    return Response(await caches.catalog_pages.put(page_key, page), media_type="application/json")
 
 
 @router.get(

@@ -5,17 +5,57 @@ A page's membership and order may lag the catalog by up to `catalog_page_ttl_sec
 course, or a changed price or rating moving a course within its sort, shows within that time.
 What a card says does not wait for the page: a write drops the course's card once it commits,
 and a page whose cards are not all cached is read from the database again.
+
+Each is one round trip to Valkey: a read fetches the page's entry and its cards in one script,
+a write stores the cards that are missing and the entry in one pipeline. The client's cost
+is per round trip, about 0.2 ms of CPU each (docs/performance).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import uuid
+from collections.abc import Sequence
+from typing import cast
 
 from edu_common.cache import JsonCache
+from edu_common.metrics import CACHE_REQUESTS
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from course.catalog.schemas import CatalogPage
+
+logger = logging.getLogger("edu.cache")
+
+# KEYS[1] is the page's key, ARGV[1] the prefix of a card's key. Nothing for a page not
+# cached; else the page's entry followed by its cards, in its order (nil where one is missing).
+_READ_PAGE = """
+local entry = redis.call('GET', KEYS[1])
+if not entry then return false end
+local ids = cjson.decode(entry)['ids']
+if #ids == 0 then return {entry} end
+local keys = {}
+for i, id in ipairs(ids) do keys[i] = ARGV[1] .. id end
+local cards = redis.call('MGET', unpack(keys))
+table.insert(cards, 1, entry)
+return cards
+"""
+
+
+def _page_body(cards: Sequence[bytes], next_cursor: str | None, total: int | None) -> bytes:
+    """The page as `CatalogPage.model_dump_json()` encodes it, from its encoded cards."""
+    return b"".join(
+        (
+            b'{"items":[',
+            b",".join(cards),
+            b'],"next_cursor":',
+            json.dumps(next_cursor).encode(),
+            b',"total":',
+            json.dumps(total).encode(),
+            b"}",
+        )
+    )
 
 
 class CatalogPages:
@@ -24,51 +64,58 @@ class CatalogPages:
         just before a write commits and stored just after the write dropped it is then wrong
         for no longer than a page may lag."""
         self.enabled = ttl_seconds > 0
+        self.redis = redis
         self.pages = JsonCache(redis, "course:catalog_page", max(ttl_seconds, 1))
         self.cards = JsonCache(redis, "course:card", max(ttl_seconds, 1))
+        self._read_page = redis.register_script(_READ_PAGE)
 
     async def get(self, key: str) -> bytes | None:
         """The page as `CatalogPage.model_dump_json()` would encode it, or None."""
         if not self.enabled:
             return None
-        raw = await self.pages.get_bytes(key)
-        if raw is None:
+        try:
+            found = await self._read_page(keys=[self.pages.key(key)], args=[self.cards.key("")])
+        except (RedisError, OSError) as exc:
+            CACHE_REQUESTS.labels(self.pages.name, "error").inc()
+            logger.warning("cache read failed", extra={"cache": self.pages.name, "error": str(exc)})
             return None
-        entry = json.loads(raw)
-        cards = await self.cards.get_many_bytes(entry["ids"])
-        if any(card is None for card in cards):
+        if found is None:
+            CACHE_REQUESTS.labels(self.pages.name, "miss").inc()
             return None
-        return b"".join(
-            (
-                b'{"items":[',
-                b",".join(card for card in cards if card is not None),
-                b'],"next_cursor":',
-                json.dumps(entry["next_cursor"]).encode(),
-                b',"total":',
-                json.dumps(entry["total"]).encode(),
-                b"}",
-            )
-        )
+        CACHE_REQUESTS.labels(self.pages.name, "hit").inc()
+        raw_entry, *cards = cast(list[bytes | None], found)
+        hits = sum(card is not None for card in cards)
+        CACHE_REQUESTS.labels(self.cards.name, "hit").inc(hits)
+        CACHE_REQUESTS.labels(self.cards.name, "miss").inc(len(cards) - hits)
+        if hits < len(cards):
+            return None
+        entry = json.loads(cast(bytes, raw_entry))
+        return _page_body(cast(list[bytes], cards), entry["next_cursor"], entry["total"])
 
-    async def put(self, key: str, page: CatalogPage) -> None:
+    async def put(self, key: str, page: CatalogPage) -> bytes:
+        """Caches the page read from the database, and returns it encoded as `get` would."""
+        cards = [item.model_dump_json().encode() for item in page.items]
+        body = _page_body(cards, page.next_cursor, page.total)
         if not self.enabled:
-            return
-        # Most cards are cached already (other pages list the same courses): write only the
-        # missing ones, which is one read where writing them all would be a write per card.
-        present = await self.cards.get_many_bytes([item.id for item in page.items])
-        await self.cards.set_many_bytes(
-            {
-                item.id: item.model_dump_json().encode()
-                for item, card in zip(page.items, present, strict=True)
-                if card is None
-            }
-        )
+            return body
         entry = {
             "ids": [str(item.id) for item in page.items],
             "next_cursor": page.next_cursor,
             "total": page.total,
         }
-        await self.pages.set_bytes(key, json.dumps(entry).encode())
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for item, card in zip(page.items, cards, strict=True):
+                    # Most cards are cached already (other pages list the same courses): those
+                    # stay as they are.
+                    pipe.set(self.cards.key(item.id), card, ex=self.cards.ttl, nx=True)
+                pipe.set(self.pages.key(key), json.dumps(entry).encode(), ex=self.pages.ttl)
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            logger.warning(
+                "cache write failed", extra={"cache": self.pages.name, "error": str(exc)}
+            )
+        return body
 
     async def drop(self, course_id: uuid.UUID) -> None:
         """Forgets the course's card, so no cached page lists it until it is read again."""
