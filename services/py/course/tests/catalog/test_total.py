@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 from course.app import MIGRATIONS, create_app
+from course.catalog.repository import CatalogFilter
+from course.catalog.search import CatalogQuery
 from course.settings import CourseSettings
 from edu_devstack.testing import eventually, metric_value
 
@@ -142,3 +144,41 @@ async def test_by_relevance_the_page_query_counts_the_ranked_set_itself(
     after = (await client.get("/metrics")).text
     for result in ("hit", "miss"):
         assert _counter(after, result) == _counter(before, result)
+
+
+class _Explaining:
+    """Hands `fetchval` the plan of each count instead of running it."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.plans: list[str] = []
+
+    async def fetchval(self, sql: str, *args: Any) -> int:
+        rows = await self.conn.fetch(f"EXPLAIN {sql}", *args)
+        self.plans.append("\n".join(row[0] for row in rows))
+        return 0
+
+
+async def test_a_filtered_count_reads_the_facets_index_alone(course_service: Any) -> None:
+    """A filtered list's total counts on the full data (100K courses) took 12-83 ms read from
+    the table; from the index alone, 0.2-13 ms. Every filter combination can be answered so."""
+    async with course_service.pool.acquire() as conn, conn.transaction():
+        category_id = await conn.fetchval("SELECT id FROM categories ORDER BY slug LIMIT 1")
+        # The test data is small enough to read whole: make the planner say what it can use.
+        await conn.execute("SET LOCAL enable_seqscan = off")
+        await conn.execute("SET LOCAL enable_bitmapscan = off")
+        explaining = _Explaining(conn)
+        query = CatalogQuery(explaining, candidates=300)
+        combinations = [
+            CatalogFilter(level="beginner"),
+            CatalogFilter(is_free=False),
+            CatalogFilter(category_id=category_id),
+            CatalogFilter(category_id=category_id, level="advanced"),
+            CatalogFilter(category_id=category_id, is_free=True),
+            CatalogFilter(level="intermediate", is_free=False),
+            CatalogFilter(category_id=category_id, level="beginner", is_free=True),
+        ]
+        for filters in combinations:
+            await query.total(filters, "newest")
+        for filters, plan in zip(combinations, explaining.plans, strict=True):
+            assert "Index Only Scan using courses_published_facets" in plan, (filters, plan)
