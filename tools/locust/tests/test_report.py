@@ -8,10 +8,12 @@ from edu_load.failures import FailureLog, describe
 from edu_load.locust_csv import parse_history, parse_stats
 from edu_load.report import (
     BenchRun,
+    DatabaseStatements,
     EndpointStats,
     EventLag,
     Moment,
     ServiceMetrics,
+    Statement,
     render_report,
     write_charts,
     write_report,
@@ -256,3 +258,37 @@ def test_web_pages_have_a_table_of_their_own() -> None:
     assert "| /courses/{id} | 50 | 1 | 5.0 | 40 | 90 | 150 |" in text[web:]
     assert "WEB /courses/{id}" not in text
     assert "## Web pages" not in render_report(_run())
+
+
+def test_the_report_shows_where_each_database_spent_its_time() -> None:
+    columns = ", ".join(f"column_{i}" for i in range(20))
+    long_query = (
+        f"SELECT * FROM (SELECT {columns} FROM courses WHERE status = $1) AS c"  # noqa: S608 - a statement as text, never run
+        + " WHERE c.title = $2" * 20
+    )
+    counted = {
+        "course": DatabaseStatements(
+            total_ms=30_000.0,
+            calls=20_000,
+            top=[
+                Statement("SELECT count(*) FROM courses WHERE a = $1 OR b || c", 120, 24_000.0),
+                Statement(long_query, 3_000, 6_000.0),
+            ],
+        ),
+        "identity": DatabaseStatements(total_ms=600.0, calls=900),
+    }
+    text = render_report(_run(statements=counted))
+    assert "## Database statements" in text
+    # 300 s measured: 30 s of statements is a tenth of a core; the busiest database first.
+    assert "| course | 20,000 | 30.0 | 10% of a core |" in text
+    assert "| identity | 900 | 0.6 | 0% of a core |" in text
+    assert text.index("| course | 20,000") < text.index("| identity | 900")
+    # Pipes in a statement are escaped, a long one cut.
+    escaped = "`SELECT count(*) FROM courses WHERE a = $1 OR b \\|\\| c`"
+    assert f"| 24.0 | 80% | 120 | 200 | {escaped} |" in text
+    # A long select list is left out, a long statement cut.
+    shown = "SELECT * FROM (SELECT ... FROM courses WHERE status = $1) AS c"
+    shown += " WHERE c.title = $2" * 20
+    assert f"`{shown[:200]} ...`" in text
+    assert "identity:" not in text
+    assert "## Database statements" not in render_report(_run())

@@ -56,3 +56,8 @@ def _check_report(out: Path) -> None:
     assert "| ceiling (" in report
     assert "n/a RPS" not in report
     assert "## Event lag" in report
+    # The stack's PostgreSQL counts statements: the catalog's reads are among course's costliest.
+    assert "## Database statements" in report
+    assert "statements not counted" not in report
+    course = report.split("\ncourse:\n", 1)[1].split("\n\n", 2)[1]
+    assert "FROM courses" in course, course

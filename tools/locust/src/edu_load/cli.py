@@ -19,6 +19,7 @@ from edu_devstack.services import Service
 from edu_devstack.settings import StackSettings
 from edu_seed.scale import SCALES, SEED_PASSWORD, student_email
 
+from edu_load import statements
 from edu_load.ceilings import (
     LOCUSTFILE,
     locust_argv,
@@ -129,11 +130,9 @@ def main(argv: list[str]) -> int:
         cmd = locust_argv(LOCUSTFILE, urls.get("course", target), users, spawn_rate,
                           args.duration + ramp, prefix, SCENARIOS[args.scenario])  # fmt: skip
         cpu = CpuSampler(_process_roots(stack, services))
-        metrics = MetricsSampler(
-            urls,
-            {s.name: stack.database_url(s.database) for s in services if s.database},
-            nats_url=stack.nats_url(),
-        )
+        database_urls = {s.name: stack.database_url(s.database) for s in services if s.database}
+        metrics = MetricsSampler(urls, database_urls, nats_url=stack.nats_url())
+        statements_note = statements.reset(database_urls)
         started = time.monotonic()
         proc = subprocess.Popen(  # noqa: S603 - our own interpreter running locust
             cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -144,6 +143,7 @@ def main(argv: list[str]) -> int:
         output, _ = proc.communicate()
         cpu_samples = cpu.stop()
         service_metrics = metrics.stop()
+        counted = statements.read(database_urls) if statements_note is None else {}
         consumers = {name: max(seen) for name, seen in metrics.consumer_pending.items() if seen}
         run = read_run(prefix, proc.returncode, output)
         if not run.stats_csv:
@@ -169,6 +169,7 @@ def main(argv: list[str]) -> int:
             ceiling_target="GET /health/live on course, 32 users, no wait",
             pgbench_tps=tps,
             failures=FailureLog.read(failures_file),
+            statements=counted,
             notes=[
                 f"offered is in tasks per second ({args.user_rate:g} per user,"
                 " `constant_throughput`); most tasks are one request",
@@ -178,6 +179,7 @@ def main(argv: list[str]) -> int:
                 "CPU is summed over each process and its children;"
                 " PostgreSQL includes every backend",
                 f"locust exited with {proc.returncode} after {time.monotonic() - started:.0f} s",
+                *([statements_note] if statements_note else []),
             ],
         )
         path, _ = write_report(report, out_dir, f"{date}-{name}", run.stats_csv, run.history_csv)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,23 @@ class ServiceMetrics:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """One normalized statement's calls and execution time (pg_stat_statements)."""
+
+    query: str
+    calls: int
+    total_ms: float
+
+
+@dataclass(frozen=True)
+class DatabaseStatements:
+    total_ms: float
+    calls: int
+    # The costliest statements by total execution time, costliest first.
+    top: Sequence[Statement] = ()
+
+
+@dataclass(frozen=True)
 class BenchRun:
     name: str
     date: str
@@ -105,6 +123,8 @@ class BenchRun:
     sections: Sequence[str] = ()
     # Moments marked on the charts: (seconds into the timeline, label).
     markers: Sequence[tuple[float, str]] = ()
+    # Service -> where its database spent its time during the run.
+    statements: dict[str, DatabaseStatements] = field(default_factory=dict)
 
 
 def chart_names(run: BenchRun) -> dict[str, str]:
@@ -273,6 +293,7 @@ def render_report(run: BenchRun) -> str:
                 f" {_opt(m.cache_hit_ratio, '{:.1%}')} | {_opt(m.events_published)} |"
                 f" {_opt(m.events_consumed)} | {_opt(m.outbox_backlog_max)} |"
             )
+    lines += _statements(run)
     lines += _failures(run.failures)
     lags = {name: lag for m in run.services.values() for name, lag in m.event_lag.items()}
     if run.consumer_pending_max or lags:
@@ -313,6 +334,59 @@ def render_report(run: BenchRun) -> str:
     if run.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in run.notes]
     return "\n".join(lines) + "\n"
+
+
+_QUERY_SHOWN = 200
+# A long select list (one without a subquery in it), shown as "..." so that what is read and
+# how fits in the row.
+_SELECT_LIST = re.compile(r"SELECT (?:(?!SELECT ).){50,}? FROM ")
+
+
+def _statement_text(query: str) -> str:
+    query = _SELECT_LIST.sub("SELECT ... FROM ", query)
+    if len(query) > _QUERY_SHOWN:
+        query = query[:_QUERY_SHOWN] + " ..."
+    return query.replace("|", "\\|").replace("`", "'")
+
+
+def _statements(run: BenchRun) -> list[str]:
+    if not run.statements:
+        return []
+    lines = [
+        "",
+        "## Database statements",
+        "",
+        "Execution time in PostgreSQL per service's database during the run (pg_stat_statements,"
+        " reset as the load started, the ramp included), and the costliest statements there."
+        " Time is the backends' wall time in the executor: mostly CPU on cached data.",
+        "",
+        "| database | calls | time s | per second of the run |",
+        "|---|---:|---:|---:|",
+    ]
+    by_time = sorted(run.statements.items(), key=lambda kv: -kv[1].total_ms)
+    for name, db in by_time:
+        per_second = db.total_ms / 1000 / run.duration_s if run.duration_s else 0.0
+        lines.append(
+            f"| {name} | {db.calls:,} | {db.total_ms / 1000:.1f} | {per_second:.0%} of a core |"
+        )
+    for name, db in by_time:
+        if not db.top:
+            continue
+        lines += [
+            "",
+            f"{name}:",
+            "",
+            "| time s | share | calls | mean ms | statement |",
+            "|---:|---:|---:|---:|---|",
+        ]
+        for s in db.top:
+            query = _statement_text(s.query)
+            share = s.total_ms / db.total_ms if db.total_ms else 0.0
+            mean = s.total_ms / s.calls if s.calls else 0.0
+            lines.append(
+                f"| {s.total_ms / 1000:.1f} | {share:.0%} | {s.calls:,} | {_ms(mean)} | `{query}` |"
+            )
+    return lines
 
 
 def _failures(log: FailureLog) -> list[str]:
