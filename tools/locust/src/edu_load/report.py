@@ -346,7 +346,12 @@ def _statement_text(query: str) -> str:
     query = _SELECT_LIST.sub("SELECT ... FROM ", query)
     if len(query) > _QUERY_SHOWN:
         query = query[:_QUERY_SHOWN] + " ..."
-    return query.replace("|", "\\|").replace("`", "'")
+    return _cell(query).replace("`", "'")
+
+
+def _cell(text: str) -> str:
+    """Text that stays in its table cell: no pipe ends it, no newline breaks the row."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _statements(run: BenchRun) -> list[str]:
@@ -410,7 +415,7 @@ def _failures(log: FailureLog) -> list[str]:
     lines.append("")
     for name, found in ranked:
         for e in found.examples:
-            detail = e.detail.replace("|", "\\|").replace("\n", " ")
+            detail = _cell(e.detail)
             lines.append(f"- {name}: `{e.path}` {e.status} `{e.code}`: {detail}")
     return lines
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -61,22 +60,6 @@ class JsonCache:
         CACHE_REQUESTS.labels(self.name, "hit" if raw is not None else "miss").inc()
         return raw
 
-    async def get_many_bytes(self, idents: Sequence[object]) -> list[bytes | None]:
-        """The cached documents of `idents`, in their order (None where missing), in one
-        round trip; each counts as a hit or a miss."""
-        if not idents:
-            return []
-        try:
-            found = cast(list[bytes | None], await self.redis.mget([self.key(i) for i in idents]))
-        except (RedisError, OSError) as exc:
-            CACHE_REQUESTS.labels(self.name, "error").inc(len(idents))
-            logger.warning("cache read failed", extra={"cache": self.name, "error": str(exc)})
-            return [None] * len(idents)
-        hits = sum(raw is not None for raw in found)
-        CACHE_REQUESTS.labels(self.name, "hit").inc(hits)
-        CACHE_REQUESTS.labels(self.name, "miss").inc(len(found) - hits)
-        return found
-
     async def set(self, ident: object, value: Any) -> None:
         await self.set_bytes(ident, json.dumps(value, default=str).encode())
 
@@ -84,18 +67,6 @@ class JsonCache:
         """Stores an encoded JSON document (a response model's `model_dump_json()`)."""
         try:
             await self.redis.set(self.key(ident), document, ex=self.ttl)
-        except (RedisError, OSError) as exc:
-            logger.warning("cache write failed", extra={"cache": self.name, "error": str(exc)})
-
-    async def set_many_bytes(self, documents: Mapping[object, bytes]) -> None:
-        """Stores several encoded documents, each with the TTL, in one round trip."""
-        if not documents:
-            return
-        try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for ident, document in documents.items():
-                    pipe.set(self.key(ident), document, ex=self.ttl)
-                await pipe.execute()
         except (RedisError, OSError) as exc:
             logger.warning("cache write failed", extra={"cache": self.name, "error": str(exc)})
 
