@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from edu_load.failures import FailureLog, describe
 from edu_load.locust_csv import parse_history, parse_stats
 from edu_load.report import (
@@ -66,6 +67,19 @@ event_handling_lag_seconds_sum{consumer="course-enrollments"} 1.5
 # HELP http_requests_total HTTP requests served
 # TYPE http_requests_total counter
 http_requests_total{method="GET",route="/courses",status="200"} 900.0
+# HELP python_gc_pause_seconds Time a garbage collection stopped the worker
+# TYPE python_gc_pause_seconds histogram
+python_gc_pause_seconds_bucket{generation="0",le="0.01"} 3.0
+python_gc_pause_seconds_bucket{generation="0",le="+Inf"} 3.0
+python_gc_pause_seconds_sum{generation="0"} 0.01
+python_gc_pause_seconds_bucket{generation="2",le="0.01"} 0.0
+python_gc_pause_seconds_bucket{generation="2",le="+Inf"} 1.0
+python_gc_pause_seconds_sum{generation="2"} 0.3
+# HELP event_loop_lag_seconds How late the event loop ran a timer
+# TYPE event_loop_lag_seconds histogram
+event_loop_lag_seconds_bucket{le="0.01"} 90.0
+event_loop_lag_seconds_bucket{le="0.1"} 100.0
+event_loop_lag_seconds_bucket{le="+Inf"} 100.0
 """
 
 
@@ -94,6 +108,9 @@ def _run(**overrides: object) -> BenchRun:
                 events_published=5,
                 events_consumed=7,
                 outbox_backlog_max=2,
+                gc_pause_s=0.25,
+                gc_pause_max_bucket_s=0.05,
+                loop_lag_p99_s=0.0123,
             )
         },
         "consumer_pending_max": {"enrollment-courses": 12.0},
@@ -144,7 +161,7 @@ def test_the_report_states_figures_ratios_and_the_command() -> None:
     assert "| course | 90 | 100 | 45% |" in text
     assert "| postgresql | 25 | 30 | 12% |" in text
     assert text.index("| course | 90") < text.index("| postgresql |")
-    assert "| course | 10 | 2.5 / 4 | 75.0% | 5 | 7 | 2 |" in text
+    assert "| course | 10 | 2.5 / 4 | 75.0% | 5 | 7 | 2 | 0.25 (0.05) | 12 |" in text
     assert "![RPS over time](2026-12-01-mix-100rps/rps.png)" in text
     assert "![CPU over time](2026-12-01-mix-100rps/cpu.png)" in text
     assert "| enrollment-courses | n/a | n/a | n/a | n/a | 12 |" in text
@@ -190,6 +207,12 @@ def test_metrics_pages_are_summed_and_summarised() -> None:
         "lag_bucket|course-enrollments|1.0": 4.0,
         "lag_bucket|course-enrollments|+Inf": 4.0,
         "lag_count|course-enrollments": 4.0,
+        "gc_bucket|0.01": 3.0,
+        "gc_bucket|+Inf": 4.0,
+        "gc_pause_total": 0.31,
+        "loop_lag_bucket|0.01": 90.0,
+        "loop_lag_bucket|0.1": 100.0,
+        "loop_lag_bucket|+Inf": 100.0,
     }
     later = dict(first, cache_hit=145.0, cache_miss=30.0, db_pool_in_use=7.0,
                  outbox_backlog=3.0)  # fmt: skip
@@ -200,6 +223,24 @@ def test_metrics_pages_are_summed_and_summarised() -> None:
     assert (summary.pool_in_use_max, summary.pool_in_use_mean) == (7.0, 5.0)
     assert summary.events_consumed is None
     assert summary.outbox_backlog_max == 3.0
+    # Nothing paused between the two scrapes.
+    assert (summary.gc_pause_s, summary.gc_pause_max_bucket_s) == (0.0, None)
+
+
+def test_the_workers_pauses_are_the_change_over_the_run() -> None:
+    first = read_metrics(METRICS_PAGE)
+    later = dict(first)
+    # 10 collections, all under 10 ms, 0.05 s in all; 1,000 loop samples, 20 late past 10 ms.
+    later["gc_bucket|0.01"] += 10
+    later["gc_bucket|+Inf"] += 10
+    later["gc_pause_total"] += 0.05
+    later["loop_lag_bucket|0.01"] += 980
+    later["loop_lag_bucket|0.1"] += 1000
+    later["loop_lag_bucket|+Inf"] += 1000
+    summary = summarize([first, later])
+    assert summary.gc_pause_s == pytest.approx(0.05)
+    assert summary.gc_pause_max_bucket_s == 0.01
+    assert summary.loop_lag_p99_s == pytest.approx(0.055)
 
 
 def test_event_lag_is_the_change_of_the_histogram_over_the_run() -> None:

@@ -10,6 +10,7 @@ from edu_common.logs import configure_logging
 from edu_common.metrics import FASTAPI_TELEMETRY_OFF, metrics_endpoint
 from edu_common.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from edu_common.overload import LoadShedMiddleware
+from edu_common.runtime import measured_runtime
 from edu_common.shutdown import Drain, DrainMiddleware, drain_on_signal
 from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse
@@ -73,7 +74,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         try:
             # SIGTERM: readiness answers 503 for the drain, then uvicorn stops (as the services).
             with drain_on_signal(app.state.drain, settings.drain_seconds):
-                yield
+                async with measured_runtime():
+                    yield
         finally:
             await http.aclose()
             await redis.aclose()

@@ -19,7 +19,8 @@ from edu_devstack.testing.polling import Eventually
 DEPLOY = find_root(Path(__file__).parent) / "deploy"
 DASHBOARD = DEPLOY / "grafana" / "dashboards" / "eduplatform.json"
 
-# What the dashboard must show: rate, errors and latency, pool, cache, events and their lag.
+# What the dashboard must show: rate, errors and latency, pool, cache, events and their lag,
+# the workers' pauses.
 EXPECTED = {
     "http_requests_total",
     "http_request_duration_seconds_bucket",
@@ -32,6 +33,8 @@ EXPECTED = {
     "outbox_oldest_age_seconds",
     "event_consumer_pending",
     "event_handling_lag_seconds_bucket",
+    "event_loop_lag_seconds_bucket",
+    "python_gc_pause_seconds_sum",
 }
 
 _PROMQL_WORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool"}

@@ -66,6 +66,11 @@ class ServiceMetrics:
     events_published: float | None = None
     events_consumed: float | None = None
     outbox_backlog_max: float | None = None
+    # The garbage collector's pauses over the run, all workers together, and the smallest
+    # bucket bound the longest fell under; the event loop's lag (edu_common.runtime).
+    gc_pause_s: float | None = None
+    gc_pause_max_bucket_s: float | None = None
+    loop_lag_p99_s: float | None = None
     # Durable consumer -> its lag, for the consumers this service runs.
     event_lag: dict[str, EventLag] = field(default_factory=dict)
 
@@ -283,15 +288,19 @@ def render_report(run: BenchRun) -> str:
             "## Service metrics",
             "",
             "| service | pool size | pool in use (mean / max) | cache hit ratio |"
-            " events published | events consumed | outbox backlog max |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            " events published | events consumed | outbox backlog max |"
+            " GC pauses s (longest under s) | event loop lag p99 ms |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for name, m in sorted(run.services.items()):
+            lag_ms = None if m.loop_lag_p99_s is None else m.loop_lag_p99_s * 1000
             lines.append(
                 f"| {name} | {_opt(m.pool_size_max)} |"
                 f" {_opt(m.pool_in_use_mean, '{:.1f}')} / {_opt(m.pool_in_use_max)} |"
                 f" {_opt(m.cache_hit_ratio, '{:.1%}')} | {_opt(m.events_published)} |"
                 f" {_opt(m.events_consumed)} | {_opt(m.outbox_backlog_max)} |"
+                f" {_opt(m.gc_pause_s, '{:.2f}')} ({_opt(m.gc_pause_max_bucket_s, '{:g}')}) |"
+                f" {_opt(lag_ms)} |"
             )
     lines += _statements(run)
     lines += _failures(run.failures)

@@ -99,11 +99,17 @@ _KEPT = ("events_published_total", "events_consumed_total", "db_pool_size", "db_
 # Keys of the event handling lag histogram: LAG_BUCKET|consumer|upper bound, LAG_COUNT|consumer.
 LAG_BUCKET = "lag_bucket"
 LAG_COUNT = "lag_count"
+# The worker's pauses (edu_common.runtime): GC_PAUSE_TOTAL, GC_BUCKET|upper bound (every
+# generation's collections together), LOOP_LAG_BUCKET|upper bound.
+GC_PAUSE_TOTAL = "gc_pause_total"
+GC_BUCKET = "gc_bucket"
+LOOP_LAG_BUCKET = "loop_lag_bucket"
 
 
 def read_metrics(text: str) -> dict[str, float]:
     """A /metrics page as `name{label=value,...}` -> value, summed over what is not shown:
-    cache requests by result, events by nothing; the event handling lag by consumer."""
+    cache requests by result, events by nothing; the event handling lag by consumer; the
+    collector's pauses and the event loop's lag over the workers."""
     values: dict[str, float] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
@@ -115,6 +121,12 @@ def read_metrics(text: str) -> dict[str, float]:
                 key = f"{LAG_BUCKET}|{consumer}|{sample.labels.get('le', '')}"
             elif name == "event_handling_lag_seconds_count":
                 key = f"{LAG_COUNT}|{consumer}"
+            elif name == "python_gc_pause_seconds_sum":
+                key = GC_PAUSE_TOTAL
+            elif name == "python_gc_pause_seconds_bucket":
+                key = f"{GC_BUCKET}|{sample.labels.get('le', '')}"
+            elif name == "event_loop_lag_seconds_bucket":
+                key = f"{LOOP_LAG_BUCKET}|{sample.labels.get('le', '')}"
             elif name in _KEPT:
                 key = name
             else:
@@ -238,8 +250,13 @@ def summarize(scrapes: list[dict[str, float]]) -> ServiceMetrics:
         return seen[-1] - seen[0] if seen else None
 
     in_use = gauge("db_pool_in_use")
+    first, last = (scrapes[0], scrapes[-1]) if scrapes else ({}, {})
+    gc_pauses = bucket_deltas(first, last, f"{GC_BUCKET}|")
     return ServiceMetrics(
         event_lag=event_lag(scrapes),
+        gc_pause_s=delta(GC_PAUSE_TOTAL),
+        gc_pause_max_bucket_s=_all_under(gc_pauses),
+        loop_lag_p99_s=histogram_quantile(0.99, bucket_deltas(first, last, f"{LOOP_LAG_BUCKET}|")),
         pool_size_max=max(gauge("db_pool_size"), default=None),
         pool_in_use_max=max(in_use, default=None),
         pool_in_use_mean=sum(in_use) / len(in_use) if in_use else None,
@@ -262,20 +279,34 @@ def event_lag(scrapes: list[dict[str, float]]) -> dict[str, EventLag]:
     for consumer in sorted(consumers):
         count_key = f"{LAG_COUNT}|{consumer}"
         handled = last[count_key] - first.get(count_key, 0.0)
-        prefix = f"{LAG_BUCKET}|{consumer}|"
-        buckets = sorted(
-            (float(key[len(prefix) :]), last[key] - first.get(key, 0.0))
-            for key in last
-            if key.startswith(prefix)
-        )
-        under = next((le for le, n in buckets if n >= handled), None) if handled else None
+        buckets = bucket_deltas(first, last, f"{LAG_BUCKET}|{consumer}|")
         lags[consumer] = EventLag(
             handled=handled,
             p50_s=histogram_quantile(0.5, buckets),
             p99_s=histogram_quantile(0.99, buckets),
-            max_bucket_s=None if under == float("inf") else under,
+            max_bucket_s=_all_under(buckets),
         )
     return lags
+
+
+def bucket_deltas(
+    first: dict[str, float], last: dict[str, float], prefix: str
+) -> list[tuple[float, float]]:
+    """A histogram's cumulative buckets (upper bound, count) over the run, sorted by bound,
+    from the keys `prefix<upper bound>` of the first and the last scrape."""
+    return sorted(
+        (float(key[len(prefix) :]), last[key] - first.get(key, 0.0))
+        for key in last
+        if key.startswith(prefix)
+    )
+
+
+def _all_under(buckets: list[tuple[float, float]]) -> float | None:
+    """The smallest finite bound every observation fell under (None: none, or past them)."""
+    if not buckets or buckets[-1][1] <= 0:
+        return None
+    under = next(le for le, n in buckets if n >= buckets[-1][1])
+    return None if under == float("inf") else under
 
 
 def histogram_quantile(q: float, buckets: list[tuple[float, float]]) -> float | None:

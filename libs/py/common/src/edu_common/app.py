@@ -35,6 +35,7 @@ from edu_common.migrations import COMMON_MIGRATIONS, migrate
 from edu_common.overload import LoadShedMiddleware
 from edu_common.pagination import CursorCodec
 from edu_common.routing import blocking_dependencies, guard_fixed_paths
+from edu_common.runtime import measured_runtime
 from edu_common.security.keys import load_public_keys
 from edu_common.security.tokens import TokenVerifier
 from edu_common.settings import MailSettings, ServiceSettings
@@ -172,6 +173,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             stack.enter_context(drain_on_signal(state.drain, settings.drain_seconds))
             for hook in spec.hooks:
                 await stack.enter_async_context(hook(app))
+            await stack.enter_async_context(measured_runtime())
             logger.info("service ready", extra={"port": settings.port})
             try:
                 yield

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from types import FrameType
 
 import uvicorn
 
+from edu_common.runtime import TUNE_GC_ENV
 from edu_common.settings import ServerSettings
 from edu_common.workers import multiprocess_dir, prepare_multiprocess_dir
 
@@ -19,6 +21,8 @@ def serve(app_factory: str, settings: ServerSettings, workers: int | None = None
     # uvicorn stops gracefully on SIGTERM (after the drain of edu_common.shutdown), then raises
     # the signal again for the handler it found: that handler ends the process with 0.
     signal.signal(signal.SIGTERM, _stopped)
+    # The garbage collector set for serving once each worker's app has started.
+    os.environ.setdefault(TUNE_GC_ENV, "1")
     if workers > 1 or multiprocess_dir():
         # The workers are spawned after this and inherit the directory.
         prepare_multiprocess_dir(settings.service_name)
