@@ -251,11 +251,10 @@ def summarize(scrapes: list[dict[str, float]]) -> ServiceMetrics:
 
     in_use = gauge("db_pool_in_use")
     first, last = (scrapes[0], scrapes[-1]) if scrapes else ({}, {})
-    gc_pauses = bucket_deltas(first, last, f"{GC_BUCKET}|")
     return ServiceMetrics(
         event_lag=event_lag(scrapes),
         gc_pause_s=delta(GC_PAUSE_TOTAL),
-        gc_pause_max_bucket_s=_all_under(gc_pauses),
+        gc_pause_max_bucket_s=_all_under(bucket_deltas(first, last, f"{GC_BUCKET}|")),
         loop_lag_p99_s=histogram_quantile(0.99, bucket_deltas(first, last, f"{LOOP_LAG_BUCKET}|")),
         pool_size_max=max(gauge("db_pool_size"), default=None),
         pool_in_use_max=max(in_use, default=None),
