@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,6 +77,24 @@ def test_serve_marks_its_processes_for_tuning(monkeypatch: pytest.MonkeyPatch) -
     assert started, "uvicorn was not started"
     # The workers uvicorn spawns inherit the environment.
     assert os.environ[TUNE_GC_ENV] == "1"
+
+
+def test_the_serving_process_creates_no_metric_before_its_directory_is_prepared(
+    tmp_path: Path,
+) -> None:
+    # prometheus-client opens a metric's file where PROMETHEUS_MULTIPROC_DIR points the moment
+    # the metric is made: a metric made when `serve` is imported finds no directory yet.
+    absent = tmp_path / "metrics" / "sample"
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(absent)}
+    started = subprocess.run(
+        [sys.executable, "-c", "import edu_common.serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert started.returncode == 0, started.stderr
+    assert not absent.exists()
 
 
 async def test_collections_and_a_held_loop_are_measured() -> None:

@@ -35,8 +35,8 @@ from typing import Any
 
 from prometheus_client import Histogram
 
-# Set by edu_common.serve for the processes it starts (their workers inherit it).
-TUNE_GC_ENV = "EDU_TUNE_GC"
+from edu_common.workers import TUNE_GC_ENV
+
 GC_THRESHOLDS = (10_000, 20, 20)
 # How often the loop's lateness is sampled: 20 timers a second cost a worker nothing visible.
 LAG_SAMPLE_SECONDS = 0.05

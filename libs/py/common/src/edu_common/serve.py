@@ -8,9 +8,8 @@ from types import FrameType
 
 import uvicorn
 
-from edu_common.runtime import TUNE_GC_ENV
 from edu_common.settings import ServerSettings
-from edu_common.workers import multiprocess_dir, prepare_multiprocess_dir
+from edu_common.workers import TUNE_GC_ENV, multiprocess_dir, prepare_multiprocess_dir
 
 
 def serve(app_factory: str, settings: ServerSettings, workers: int | None = None) -> None:

@@ -12,6 +12,9 @@ import tempfile
 from pathlib import Path
 
 MULTIPROC_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# Set by edu_common.serve for the processes it starts (their workers inherit it): the
+# collector is then set for serving (edu_common.runtime).
+TUNE_GC_ENV = "EDU_TUNE_GC"
 
 
 def multiprocess_dir() -> str | None:
