@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 from edu_common import serve as serve_module
-from edu_common.runtime import GC_THRESHOLDS, TUNE_GC_ENV, measured_runtime
+from edu_common.runtime import GC_THRESHOLDS, measured_runtime
 from edu_common.settings import ServerSettings
+from edu_common.workers import TUNE_GC_ENV
 from prometheus_client import REGISTRY
 
 
