@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp
 
 from edu_common import health
 from edu_common.cache import create_redis
@@ -67,6 +68,9 @@ class ServiceSpec:
     description: str = ""
     # Overrides how the token verifier is built (identity verifies with its own key).
     verifier: Callable[[FastAPI], TokenVerifier] | None = None
+    # Pure ASGI middleware of the service's own, inside the shared ones (request id, metrics,
+    # access log, draining, load shedding, body limit), the first listed outermost.
+    middleware: Sequence[Callable[[ASGIApp], ASGIApp]] = ()
 
 
 def _default_verifier(settings: ServiceSettings) -> TokenVerifier:
@@ -217,6 +221,8 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     blocking = blocking_dependencies(app)
     if blocking:
         raise TypeError(f"{spec.name}: make these async (they would run in threads): {blocking}")
+    for middleware in reversed(spec.middleware):
+        app.add_middleware(middleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(
         LoadShedMiddleware,

@@ -9,6 +9,7 @@ from edu_common.app import create_app as create_service_app
 from edu_common.settings import load_settings
 from fastapi import FastAPI
 
+from course.cached_reads import CachedReads
 from course.catalog.endpoints import router as catalog_router
 from course.curriculum.endpoints import router as curriculum_router
 from course.dependencies import Caches
@@ -41,6 +42,7 @@ def create_app(settings: CourseSettings | None = None) -> FastAPI:
         # one at a time it fell a minute behind under load (docs/performance).
         consumer_concurrency={ENROLLMENTS: 8},
         hooks=[course_runtime],
+        middleware=[CachedReads],
     )
     app = create_service_app(spec, settings)
     return app

@@ -15,6 +15,14 @@ from course.settings import CourseSettings
 
 # The one key of the category counts' cache.
 CATEGORY_COUNTS = "all"
+# Set in a request's scope when `course.cached_reads` asked the cache for it and found nothing.
+CACHE_LOOKED_UP = "course.cache_looked_up"
+
+
+def looked_up_before_routing(request: Request) -> bool:
+    """Whether the cache was asked for this request before routing (and had nothing): the
+    route then reads the database without asking again."""
+    return bool(request.scope.get(CACHE_LOOKED_UP))
 
 
 async def _settings(request: Request) -> CourseSettings:

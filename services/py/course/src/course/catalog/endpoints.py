@@ -9,11 +9,11 @@ from edu_common.auth import CurrentUser, OptionalUser, Teacher, VerifiedTeacher
 from edu_common.db import DbConn, DbRead
 from edu_common.errors import error_responses
 from edu_common.pagination import Cursor, Cursors, Limit
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import RootModel
 
 from course.catalog import service
-from course.catalog.repository import CatalogFilter, Course, CourseRepository
+from course.catalog.repository import Course, CourseRepository
 from course.catalog.schemas import (
     CatalogPage,
     CategoryOut,
@@ -26,7 +26,13 @@ from course.catalog.schemas import (
     Sort,
 )
 from course.catalog.search import CatalogQuery
-from course.dependencies import CATEGORY_COUNTS, CacheDep, SearchRead, Settings
+from course.dependencies import (
+    CATEGORY_COUNTS,
+    CacheDep,
+    SearchRead,
+    Settings,
+    looked_up_before_routing,
+)
 
 router = APIRouter(tags=["courses"])
 CategoryList = RootModel[list[CategoryOut]]
@@ -57,6 +63,7 @@ def _detail(course: Course) -> CourseDetail:
     "each listed course says is always current.",
 )
 async def list_courses(
+    request: Request,
     reads: DbRead,
     search_reads: SearchRead,
     cursors: Cursors,
@@ -71,18 +78,17 @@ async def list_courses(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Any:
-    filters = CatalogFilter(
-        # A NUL cannot reach PostgreSQL as text; it means nothing in a search anyway.
-        q=(q or "").replace("\x00", "").strip() or None,
-        category_id=category_id,
-        level=None if level is None else str(level),
-        is_free=is_free,
-        teacher_id=teacher_id,
+    filters = service.catalog_filter(
+        q, category_id, None if level is None else str(level), is_free, teacher_id
     )
+    # An empty cursor is the first page's, with its total (and its cached entry).
+    cursor = cursor or None
     page_key = service.catalog_page_key(filters, sort, limit, cursor)
-    cached = await caches.catalog_pages.get(page_key)
-    if cached is not None:
-        return Response(cached, media_type="application/json")
+    # An anonymous request for a cached page is answered before routing (course.cached_reads).
+    if not looked_up_before_routing(request):
+        cached = await caches.catalog_pages.get(page_key)
+        if cached is not None:
+            return Response(cached, media_type="application/json")
     query = CatalogQuery(reads if filters.q is None else search_reads, settings.search_candidates)
     hits, next_cursor = await service.catalog(query, cursors, filters, sort, limit, cursor)
     total = None
@@ -118,13 +124,15 @@ async def my_courses(
     description="A draft is 404 to anyone but its teacher and admins.",
 )
 async def get_course(
-    course_id: uuid.UUID, user: OptionalUser, conn: DbRead, caches: CacheDep
+    request: Request, course_id: uuid.UUID, user: OptionalUser, conn: DbRead, caches: CacheDep
 ) -> Any:
     # Only what anyone may read is cached (never a draft), so a hit needs no access check;
-    # it is the document encoded when it was cached, sent as it is.
-    cached = await caches.courses.get_bytes(course_id)
-    if cached is not None:
-        return Response(cached, media_type="application/json")
+    # it is the document encoded when it was cached, sent as it is. An anonymous hit is
+    # answered before routing (course.cached_reads).
+    if not looked_up_before_routing(request):
+        cached = await caches.courses.get_bytes(course_id)
+        if cached is not None:
+            return Response(cached, media_type="application/json")
     course = await service.get_course(conn, course_id, user)
     detail = _detail(course)
     if not course.is_draft:
@@ -206,10 +214,12 @@ async def publish_course(
     response_model=list[CategoryOut],
     summary="Every category with its number of published courses",
 )
-async def categories(conn: DbRead, caches: CacheDep) -> Any:
-    cached = await caches.categories.get_bytes(CATEGORY_COUNTS)
-    if cached is not None:
-        return Response(cached, media_type="application/json")
+async def categories(request: Request, conn: DbRead, caches: CacheDep) -> Any:
+    # An anonymous hit is answered before routing (course.cached_reads).
+    if not looked_up_before_routing(request):
+        cached = await caches.categories.get_bytes(CATEGORY_COUNTS)
+        if cached is not None:
+            return Response(cached, media_type="application/json")
     found = await CourseRepository(conn).categories()
     out = CategoryList([CategoryOut.model_validate(c, from_attributes=True) for c in found])
     # A count read just before a write commits may be cached just after it drops the key:

@@ -133,6 +133,25 @@ def _catalog_kind(sort: Sort, filters: CatalogFilter) -> str:
     )
 
 
+def catalog_filter(
+    q: str | None,
+    category_id: uuid.UUID | None,
+    level: str | None,
+    is_free: bool | None,
+    teacher_id: uuid.UUID | None,
+) -> CatalogFilter:
+    """The catalog query the parameters name: the same for the route and for a cached page
+    answered before it (`course.cached_reads`)."""
+    return CatalogFilter(
+        # A NUL cannot reach PostgreSQL as text; it means nothing in a search anyway.
+        q=(q or "").replace("\x00", "").strip() or None,
+        category_id=category_id,
+        level=level,
+        is_free=is_free,
+        teacher_id=teacher_id,
+    )
+
+
 def catalog_page_key(
     filters: CatalogFilter, sort: Sort | None, limit: int, cursor: str | None
 ) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from edu_common.auth import CurrentUser, OptionalUser
 from edu_common.db import DbConn, DbRead
 from edu_common.errors import error_responses
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from course.curriculum import service
 from course.curriculum.schemas import (
@@ -22,7 +22,7 @@ from course.curriculum.schemas import (
     ModuleOut,
     ModuleUpdate,
 )
-from course.dependencies import CacheDep
+from course.dependencies import CacheDep, looked_up_before_routing
 
 router = APIRouter(tags=["curriculum"])
 
@@ -37,13 +37,15 @@ _OWNER_ERRORS = error_responses(400, 401, 403, 404, 422)
     description="A draft's is 404 to anyone but the course's teacher and admins.",
 )
 async def get_curriculum(
-    course_id: uuid.UUID, user: OptionalUser, conn: DbRead, caches: CacheDep
+    request: Request, course_id: uuid.UUID, user: OptionalUser, conn: DbRead, caches: CacheDep
 ) -> Any:
     # Only what anyone may read is cached (never a draft's), so a hit needs no access check;
-    # it is the document encoded when it was cached, sent as it is.
-    cached = await caches.curricula.get_bytes(course_id)
-    if cached is not None:
-        return Response(cached, media_type="application/json")
+    # it is the document encoded when it was cached, sent as it is. An anonymous hit is
+    # answered before routing (course.cached_reads).
+    if not looked_up_before_routing(request):
+        cached = await caches.curricula.get_bytes(course_id)
+        if cached is not None:
+            return Response(cached, media_type="application/json")
     outline = await service.curriculum(conn, course_id, user)
     found = Curriculum.model_validate(outline, from_attributes=True)
     if outline.is_public:
