@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import asyncpg
-from edu_load import statements
+from edu_load import statements, warm
 
 
 def test_statements_are_counted_from_the_reset_on(edu_servers: Any) -> None:
@@ -40,3 +40,38 @@ def test_a_database_that_cannot_be_reached_is_a_note_not_a_crash(edu_servers: An
     assert note.startswith("statements not counted:")
     assert "no_such_database" in note
     assert statements.read({"db": url}) == {}
+
+
+def test_a_database_is_read_into_the_page_cache(edu_servers: Any) -> None:
+    url = edu_servers.postgres.url("postgres")
+    table = f"warm_{uuid.uuid4().hex[:8]}"
+
+    async def make() -> int:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(
+                f"CREATE TABLE {table} AS SELECT g AS n FROM generate_series(1, 50000) g"  # noqa: S608
+            )
+            pages: int = await conn.fetchval(
+                "SELECT pg_relation_size($1) / current_setting('block_size')::int", table
+            )
+            return pages
+        finally:
+            await conn.close()
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(f"DROP TABLE {table}")
+        finally:
+            await conn.close()
+
+    pages = asyncio.run(make())
+    try:
+        warmed = warm.warm({"db": url, "gone": edu_servers.postgres.url("no_such_database")})
+    finally:
+        asyncio.run(drop())
+    assert warmed.blocks >= pages > 0
+    assert list(warmed.failed) == ["gone"]
+    assert "MiB of the databases read into the page cache" in warmed.note()
+    assert "not warmed: gone" in warmed.note()

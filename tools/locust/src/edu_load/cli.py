@@ -31,6 +31,7 @@ from edu_load.failures import FailureLog
 from edu_load.locust_csv import parse_history, parse_stats
 from edu_load.report import BenchRun, write_report
 from edu_load.sampling import CpuSampler, MetricsSampler
+from edu_load.warm import warm
 
 # Scenario -> the locust user classes it runs (all of them: the seeds' weighted mix).
 SCENARIOS: dict[str, list[str]] = {
@@ -116,6 +117,9 @@ def main(argv: list[str]) -> int:
             else (None, "pgbench skipped")
         )
 
+        database_urls = {s.name: stack.database_url(s.database) for s in services if s.database}
+        print("edu bench: reading the databases into the page cache")
+        warmed = warm(database_urls)
         print(f"edu bench: {args.scenario} at {args.rate:g}/s, {users} users, "
               f"{ramp} s ramp + {args.duration} s")  # fmt: skip
         env = {
@@ -130,7 +134,6 @@ def main(argv: list[str]) -> int:
         cmd = locust_argv(LOCUSTFILE, urls.get("course", target), users, spawn_rate,
                           args.duration + ramp, prefix, SCENARIOS[args.scenario])  # fmt: skip
         cpu = CpuSampler(_process_roots(stack, services))
-        database_urls = {s.name: stack.database_url(s.database) for s in services if s.database}
         metrics = MetricsSampler(urls, database_urls, nats_url=stack.nats_url())
         statements_note = statements.reset(database_urls)
         started = time.monotonic()
@@ -176,6 +179,7 @@ def main(argv: list[str]) -> int:
                 f"statistics are reset when the {ramp} s ramp (logins) ends;"
                 " the charts show the whole run",
                 pgbench_note,
+                warmed.note(),
                 "CPU is summed over each process and its children;"
                 " PostgreSQL includes every backend",
                 f"locust exited with {proc.returncode} after {time.monotonic() - started:.0f} s",

@@ -32,7 +32,7 @@ SELECT pg_stat_statements_reset(0, oid, 0) FROM pg_database WHERE datname = curr
 """
 
 
-async def _each(
+async def each_database(
     urls: Mapping[str, str], work: Callable[[asyncpg.Connection], Awaitable[T]]
 ) -> dict[str, T | BaseException]:
     async def one(url: str) -> T:
@@ -42,6 +42,7 @@ async def _each(
         finally:
             await conn.close()
 
+    """`work` on a connection of its own to each database, at once; a failure is its result."""
     names = sorted(urls)
     results = await asyncio.gather(*(one(urls[n]) for n in names), return_exceptions=True)
     return dict(zip(names, results, strict=True))
@@ -54,7 +55,7 @@ def reset(urls: Mapping[str, str]) -> str | None:
         await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         await conn.execute(_RESET)
 
-    for result in asyncio.run(_each(urls, start)).values():
+    for result in asyncio.run(each_database(urls, start)).values():
         if isinstance(result, BaseException):
             return f"statements not counted: {result}"
     return None
@@ -72,5 +73,5 @@ def read(urls: Mapping[str, str], limit: int = 8) -> dict[str, DatabaseStatement
             top=[Statement(" ".join(r["query"].split()), r["calls"], r["total_ms"]) for r in top],
         )
 
-    found = asyncio.run(_each(urls, collect))
+    found = asyncio.run(each_database(urls, collect))
     return {name: r for name, r in found.items() if isinstance(r, DatabaseStatements)}
