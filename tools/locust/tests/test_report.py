@@ -98,6 +98,7 @@ def _run(**overrides: object) -> BenchRun:
         "overall": overall,
         "timeline": parse_history(HISTORY),
         "cpu": {"course": [(1.0, 80.0), (2.0, 100.0)], "postgresql": [(1.0, 20.0), (2.0, 30.0)]},
+        "waiting": {"course": [(1.0, 30.0), (2.0, 50.0)]},
         "services": {
             "course": ServiceMetrics(
                 pool_size_max=10,
@@ -157,9 +158,10 @@ def test_the_report_states_figures_ratios_and_the_command() -> None:
     assert rows == ["| GET /courses | 900 | 0 | 90.0 | 12 | 31 | 55 |"]
     assert text.index("| GET /courses |") < text.index("| POST /enrollments |")
     assert "| **all** | 1,000 | 2 | 100.0 | 13 | 40 | 70 |" in text
-    # CPU: mean and max of one core, and the share of both cores; the busiest first.
-    assert "| course | 90 | 100 | 45% |" in text
-    assert "| postgresql | 25 | 30 | 12% |" in text
+    # CPU: mean and max of one core, the share of both cores, the mean wait for a core
+    # (n/a where the sampler could not read it); the busiest first.
+    assert "| course | 90 | 100 | 45% | 40 |" in text
+    assert "| postgresql | 25 | 30 | 12% | n/a |" in text
     assert text.index("| course | 90") < text.index("| postgresql |")
     assert "| course | 10 | 2.5 / 4 | 75.0% | 5 | 7 | 2 | 0.25 (0.05) | 12 |" in text
     assert "![RPS over time](2026-12-01-mix-100rps/rps.png)" in text

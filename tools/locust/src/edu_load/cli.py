@@ -145,6 +145,7 @@ def main(argv: list[str]) -> int:
         metrics.start()
         output, _ = proc.communicate()
         cpu_samples = cpu.stop()
+        cpu_waiting = cpu.waited()
         service_metrics = metrics.stop()
         counted = statements.read(database_urls) if statements_note is None else {}
         consumers = {name: max(seen) for name, seen in metrics.consumer_pending.items() if seen}
@@ -166,6 +167,7 @@ def main(argv: list[str]) -> int:
             overall=overall,
             timeline=parse_history(run.history_csv),
             cpu=cpu_samples,
+            waiting=cpu_waiting,
             services=service_metrics,
             consumer_pending_max=consumers,
             ceiling_rps=ceiling,

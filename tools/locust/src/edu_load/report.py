@@ -114,6 +114,8 @@ class BenchRun:
     timeline: Sequence[Moment] = ()
     # process -> [(t, percent of one core)]
     cpu: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    # process -> [(t, percent of one core spent ready to run but waiting for a core)]
+    waiting: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     services: dict[str, ServiceMetrics] = field(default_factory=dict)
     # JetStream durable consumer -> most messages it had waiting (undelivered + unacked).
     consumer_pending_max: dict[str, float] = field(default_factory=dict)
@@ -270,17 +272,21 @@ def render_report(run: BenchRun) -> str:
         "",
         "## CPU per process",
         "",
-        f"Percent of one core, sampled every second ({run.cores * 100}% is the whole machine).",
+        f"Percent of one core, sampled every second ({run.cores * 100}% is the whole machine)."
+        " Waiting: the time the process was ready to run but no core was free for it (the"
+        " kernel's run queue delay), which lengthens every request it was serving.",
         "",
-        "| process | mean % | max % | share of the machine |",
-        "|---|---:|---:|---:|",
+        "| process | mean % | max % | share of the machine | waiting for a core, mean % |",
+        "|---|---:|---:|---:|---:|",
     ]
     for process, samples in sorted(run.cpu.items(), key=lambda kv: -_mean([p for _, p in kv[1]])):
         values = [p for _, p in samples]
         mean = _mean(values)
+        waited = run.waiting.get(process)
+        waited_mean = _mean([p for _, p in waited]) if waited else None
         lines.append(
             f"| {process} | {mean:.0f} | {max(values, default=0):.0f} |"
-            f" {mean / (run.cores * 100):.0%} |"
+            f" {mean / (run.cores * 100):.0%} | {_opt(waited_mean, '{:.0f}')} |"
         )
     if run.services:
         lines += [

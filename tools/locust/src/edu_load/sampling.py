@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -20,15 +21,39 @@ from prometheus_client.parser import text_string_to_metric_families
 from edu_load.report import EventLag, ServiceMetrics
 
 
+def run_delay_seconds(pid: int) -> float | None:
+    """How long the process's threads have been ready to run but waiting for a core, in all
+    (the kernel's schedstat), or None where the kernel does not say."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for task in tasks:
+        # "<time on a core> <time waiting on a run queue> <time slices>", in nanoseconds.
+        with (
+            contextlib.suppress(OSError, IndexError, ValueError),
+            open(f"/proc/{pid}/task/{task}/schedstat") as f,
+        ):
+            total += int(f.read().split()[1])
+    return total / 1e9
+
+
 class CpuSampler:
     """Samples, once a second, the CPU of each named process and all its children (a
-    PostgreSQL server is a postmaster and one backend per connection)."""
+    PostgreSQL server is a postmaster and one backend per connection), and how long they
+    were ready to run but waited for a core: on a busy machine, the part of a request's
+    latency no profile of the process shows."""
 
     def __init__(self, roots: Mapping[str, int], interval: float = 1.0) -> None:
         self.roots = dict(roots)
         self.interval = interval
         self.samples: dict[str, list[tuple[float, float]]] = {name: [] for name in roots}
+        # process -> [(t, percent of one core spent waiting for a core)]
+        self.waiting: dict[str, list[tuple[float, float]]] = {name: [] for name in roots}
         self._procs: dict[int, psutil.Process] = {}
+        # pid -> (when, its run delay then), for the next sample's difference.
+        self._delays: dict[int, tuple[float, float]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="cpu-sampler", daemon=True)
         self._started = 0.0
@@ -36,6 +61,7 @@ class CpuSampler:
     def add(self, name: str, pid: int) -> None:
         self.roots[name] = pid
         self.samples.setdefault(name, [])
+        self.waiting.setdefault(name, [])
 
     def _tree(self, pid: int, children: Mapping[int, list[int]]) -> list[psutil.Process]:
         """The process and all its descendants, from a map of each process's children."""
@@ -53,6 +79,7 @@ class CpuSampler:
                     proc = psutil.Process(each)
                     proc.cpu_percent(None)
                     self._procs[each] = proc
+                    self._waited(each)
                 continue
             procs.append(known)
         return procs
@@ -67,15 +94,29 @@ class CpuSampler:
             children.setdefault(proc.info["ppid"], []).append(proc.pid)
         return children
 
+    def _waited(self, pid: int) -> float:
+        """Percent of one core the process spent waiting for one since the last sample."""
+        now, delay = time.monotonic(), run_delay_seconds(pid)
+        if delay is None:
+            self._delays.pop(pid, None)
+            return 0.0
+        before = self._delays.get(pid)
+        self._delays[pid] = (now, delay)
+        if before is None or now <= before[0]:
+            return 0.0
+        return max(0.0, delay - before[1]) / (now - before[0]) * 100
+
     def _sample(self) -> None:
         t = time.monotonic() - self._started
         children = self._children()
         for name, pid in list(self.roots.items()):
-            total = 0.0
+            total = waited = 0.0
             for proc in self._tree(pid, children):
                 with contextlib.suppress(psutil.Error):
                     total += proc.cpu_percent(None)
+                waited += self._waited(proc.pid)
             self.samples[name].append((t, total))
+            self.waiting[name].append((t, waited))
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -93,6 +134,10 @@ class CpuSampler:
         self._thread.join(timeout=5)
         # Readings taken before the first full interval are warm-up, not load.
         return {name: samples[1:] or samples for name, samples in self.samples.items()}
+
+    def waited(self) -> dict[str, list[tuple[float, float]]]:
+        """After stop: process -> [(t, percent of one core spent waiting for a core)]."""
+        return {name: samples[1:] or samples for name, samples in self.waiting.items()}
 
 
 _KEPT = ("events_published_total", "events_consumed_total", "db_pool_size", "db_pool_in_use")

@@ -242,6 +242,7 @@ def main(argv: list[str]) -> int:
         reader.join()
         finished = time.time()
         cpu_samples = cpu.stop()
+        cpu_waiting = cpu.waited()
         service_metrics = metrics.stop()
         errors = follow()
         windows = [o.injected_at for o in outcomes[1:]] + [finished]
@@ -293,6 +294,7 @@ def main(argv: list[str]) -> int:
             overall=overall,
             timeline=parse_history(run.history_csv, origin=started),
             cpu=cpu_samples,
+            waiting=cpu_waiting,
             services=service_metrics,
             consumer_pending_max={k: max(v) for k, v in metrics.consumer_pending.items() if v},
             notes=notes,
