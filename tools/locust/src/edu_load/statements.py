@@ -35,6 +35,8 @@ SELECT pg_stat_statements_reset(0, oid, 0) FROM pg_database WHERE datname = curr
 async def each_database(
     urls: Mapping[str, str], work: Callable[[asyncpg.Connection], Awaitable[T]]
 ) -> dict[str, T | BaseException]:
+    """`work` on a connection of its own to each database, at once; a failure is its result."""
+
     async def one(url: str) -> T:
         conn = await asyncpg.connect(url, timeout=10)
         try:
@@ -42,7 +44,6 @@ async def each_database(
         finally:
             await conn.close()
 
-    """`work` on a connection of its own to each database, at once; a failure is its result."""
     names = sorted(urls)
     results = await asyncio.gather(*(one(urls[n]) for n in names), return_exceptions=True)
     return dict(zip(names, results, strict=True))

@@ -29,9 +29,13 @@ from edu_common.errors import AppError
 
 T = TypeVar("T")
 
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100")]
+MAX_LIMIT = 100
+MAX_CURSOR_CHARS = 2048
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}")]
 Cursor = Annotated[
-    str | None, Query(max_length=2048, description="Opaque cursor from the previous page")
+    str | None,
+    Query(max_length=MAX_CURSOR_CHARS, description="Opaque cursor from the previous page"),
 ]
 
 

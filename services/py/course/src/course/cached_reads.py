@@ -21,13 +21,14 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from edu_common.pagination import MAX_CURSOR_CHARS, MAX_LIMIT
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from course.catalog import service
-from course.catalog.endpoints import categories, get_course, list_courses
+from course.catalog.endpoints import MAX_QUERY_CHARS, categories, get_course, list_courses
 from course.catalog.schemas import Level, Sort
 from course.curriculum.endpoints import get_curriculum
 from course.dependencies import CACHE_LOOKED_UP, CATEGORY_COUNTS, Caches
@@ -38,10 +39,6 @@ _COURSE_PATH = re.compile(rf"/courses/({_UUID})(/curriculum)?")
 _LEVELS = {str(level) for level in Level}
 _SORTS = {str(sort): sort for sort in Sort}
 _BOOLEANS = {"true": True, "false": False}
-# The route's own bounds (`Query(max_length=200)` on q, `Limit`, `Cursor`).
-_MAX_Q = 200
-_MAX_LIMIT = 100
-_MAX_CURSOR = 2048
 _CATALOG_PARAMS = {"q", "category_id", "level", "is_free", "teacher_id", "sort", "limit", "cursor"}
 
 Lookup = Callable[[Caches], Awaitable[bytes | None]]
@@ -68,13 +65,13 @@ def _catalog_key(query_string: bytes) -> str | None:
     cursor = params.get("cursor")
     ids = {name: _uuid(params[name]) for name in ("category_id", "teacher_id") if name in params}
     if (
-        (q is not None and len(q) > _MAX_Q)
+        (q is not None and len(q) > MAX_QUERY_CHARS)
         or (level is not None and level not in _LEVELS)
         or params.get("is_free", "true") not in _BOOLEANS
         or params.get("sort", "newest") not in _SORTS
         or not (limit.isascii() and limit.isdigit() and str(int(limit)) == limit)
-        or not 1 <= int(limit) <= _MAX_LIMIT
-        or (cursor is not None and not 0 < len(cursor) <= _MAX_CURSOR)
+        or not 1 <= int(limit) <= MAX_LIMIT
+        or (cursor is not None and not 0 < len(cursor) <= MAX_CURSOR_CHARS)
         or None in ids.values()
     ):
         return None
@@ -131,7 +128,7 @@ class CachedReads:
             return
         app: FastAPI = scope["app"]
         caches: Caches | None = getattr(app.state, "caches", None)
-        found = _lookup(scope) if caches is not None else None
+        found = None if caches is None else _lookup(scope)
         if caches is None or found is None:
             await self.app(scope, receive, send)
             return

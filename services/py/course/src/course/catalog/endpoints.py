@@ -35,6 +35,7 @@ from course.dependencies import (
 )
 
 router = APIRouter(tags=["courses"])
+MAX_QUERY_CHARS = 200
 CategoryList = RootModel[list[CategoryOut]]
 
 _DESCRIPTION_PREVIEW = 300
@@ -69,7 +70,7 @@ async def list_courses(
     cursors: Cursors,
     settings: Settings,
     caches: CacheDep,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=MAX_QUERY_CHARS)] = None,
     category_id: uuid.UUID | None = None,
     level: Level | None = None,
     is_free: bool | None = None,
