@@ -108,6 +108,26 @@ async def test_update_course_by_owner_admin_and_others(
     assert r.status_code == 422
 
 
+async def test_a_change_only_course_keeps_is_announced_to_nobody(
+    client: httpx.AsyncClient, make_course: Any, teacher: Any, course_service: Any
+) -> None:
+    """Other services keep a course's title, price, currency, teacher and status: a new
+    description or level is no news to them, a new price is, with a revision past the edits."""
+    cid = (await make_course())["id"]
+    announced = "SELECT subject, payload FROM outbox WHERE payload->>'course_id' = $1 ORDER BY seq"
+    before = await course_service.pool.fetch(announced, cid)
+    for own in ({"description": "A new outline."}, {"level": "advanced"}, {"duration_minutes": 90}):
+        r = await client.put(f"/courses/{cid}", json=own, headers=teacher[1])
+        assert r.status_code == 200, r.text
+    assert await course_service.pool.fetch(announced, cid) == before
+    r = await client.put(f"/courses/{cid}", json={"price_cents": 4200}, headers=teacher[1])
+    assert r.status_code == 200, r.text
+    after = await course_service.pool.fetch(announced, cid)
+    assert [o["subject"] for o in after[len(before) :]] == ["course.course_updated.v1"]
+    assert after[-1]["payload"]["price_cents"] == 4200
+    assert after[-1]["payload"]["revision"] == before[-1]["payload"]["revision"] + 4
+
+
 async def test_delete_course(
     client: httpx.AsyncClient, make_course: Any, tokens: Any, teacher: Any, course_service: Any
 ) -> None:

@@ -11,6 +11,18 @@ from edu_common.events.contracts import CourseSnapshot
 from course.catalog.repository import Course, CourseRepository
 
 
+def news_to_others(before: Course, after: Course) -> bool:
+    """Whether a change of a course's own fields alters its snapshot. Other services keep a
+    course's teacher, title, price, currency and status (`CourseSnapshot`); its description,
+    level, category and duration are course's alone, and a change of only those is announced
+    to nobody. The revision still grows, so the next snapshot is newer than the last one sent."""
+    return _shared(before) != _shared(after)
+
+
+def _shared(course: Course) -> tuple[object, ...]:
+    return (course.teacher_id, course.title, course.price_cents, course.currency, course.status)
+
+
 async def announce(
     conn: asyncpg.Connection, event: type[CourseSnapshot], course: Course, **extra: Any
 ) -> None:

@@ -13,7 +13,7 @@ from edu_common.events.contracts import CourseArchived, CourseCreated, CourseUpd
 from edu_common.pagination import CursorCodec, PageRequest
 from edu_common.security.tokens import Principal
 
-from course.catalog.events import announce
+from course.catalog.events import announce, news_to_others
 from course.catalog.repository import CatalogFilter, Course, CourseRepository
 from course.catalog.schemas import CourseCreate, CourseUpdate, Sort
 from course.catalog.search import CatalogHit, CatalogQuery
@@ -73,7 +73,7 @@ async def create_course(conn: asyncpg.Connection, teacher: Principal, body: Cour
 async def update_course(
     conn: asyncpg.Connection, user: Principal, course_id: uuid.UUID, body: CourseUpdate
 ) -> Course:
-    await owned_course(conn, course_id, user)
+    before = await owned_course(conn, course_id, user)
     repo = CourseRepository(conn)
     changes = body.model_dump(exclude_unset=True)
     for required in ("title", "level", "price_cents", "currency", "duration_minutes"):
@@ -85,7 +85,8 @@ async def update_course(
         changes.pop("description", None)
     await _check_category(repo, changes.get("category_id"))
     course = await repo.update(course_id, changes)
-    await announce(conn, CourseUpdated, course)
+    if news_to_others(before, course):
+        await announce(conn, CourseUpdated, course)
     return course
 
 
