@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import MutableMapping
 from typing import Annotated
 
 import asyncpg
@@ -38,7 +39,8 @@ async def _caches(request: Request) -> Caches:
 class Caches:
     """Cache-aside for the hot reads: one course, one curriculum, the category counts; the
     catalog's pages (see `CatalogPages`); and the catalog's result counts in the keyed sorts,
-    which no write drops: they age out (`catalog_total_ttl_seconds`)."""
+    which no write drops: they age out (`catalog_total_ttl_seconds`); and, in the worker
+    itself, the searches' typo corrections (`course.catalog.search.corrections_kept`)."""
 
     def __init__(
         self,
@@ -47,12 +49,14 @@ class Caches:
         categories: JsonCache,
         totals: JsonCache,
         catalog_pages: CatalogPages,
+        corrections: MutableMapping[str, str] | None = None,
     ) -> None:
         self.courses = courses
         self.curricula = curricula
         self.categories = categories
         self.totals = totals
         self.catalog_pages = catalog_pages
+        self.corrections = corrections
 
     def drop_counts_after_commit(self, conn: asyncpg.Connection | Transaction) -> None:
         """Drops the cached category counts once a write that may change them (a course

@@ -14,7 +14,7 @@ from edu_common.settings import Environment
 from fastapi import FastAPI
 
 from course.catalog.pages import CatalogPages
-from course.catalog.search import SEARCH_SESSION
+from course.catalog.search import SEARCH_SESSION, corrections_kept
 from course.demo.seed import seed_demo_catalog
 from course.dependencies import Caches
 from course.settings import CourseSettings
@@ -34,6 +34,7 @@ async def course_runtime(app: FastAPI) -> AsyncIterator[None]:
         JsonCache(redis, "course:categories", settings.category_counts_ttl_seconds),
         JsonCache(redis, "course:catalog_total", settings.catalog_total_ttl_seconds),
         CatalogPages(redis, settings.catalog_page_ttl_seconds),
+        corrections_kept(settings.catalog_page_ttl_seconds),
     )
     if settings.seed_demo_data and settings.environment is not Environment.PRODUCTION:
         started = time.perf_counter()

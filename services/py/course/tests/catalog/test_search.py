@@ -8,6 +8,7 @@ import collections
 from typing import Any
 
 import httpx
+from course.catalog.search import CatalogQuery, corrections_kept
 from edu_devstack.testing import assert_problem
 
 
@@ -70,6 +71,37 @@ async def test_typos_find_the_course(client: httpx.AsyncClient, make_course: Any
         items = await _search(client, f"q={typo}")
         assert [c["id"] for c in items] == [course["id"]], typo
     assert await _search(client, "q=qqqzzzxxx") == []
+
+
+class _CountingCorrections:
+    """A connection that counts the typo corrections looked up through it."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.looked_up = 0
+
+    async def fetchrow(self, sql: str, *args: Any) -> Any:
+        self.looked_up += "search_words" in sql
+        return await self.conn.fetchrow(sql, *args)
+
+
+async def test_a_worker_looks_a_query_s_correction_up_once_while_it_keeps_it(
+    client: httpx.AsyncClient, make_course: Any, course_service: Any
+) -> None:
+    await make_course(title="Terraform for operators", description="Plans and state.")
+    async with course_service.pool.acquire() as conn:
+        counting = _CountingCorrections(conn)
+        kept = corrections_kept(30)
+        for _ in range(3):
+            query = CatalogQuery(counting, 300, kept)
+            assert await query.corrected("terrafrom") == "terraform"
+            assert await query.corrected("terraform") is None
+        assert counting.looked_up == 2
+        # Without a store (no page cache either), each request looks its query up again.
+        assert corrections_kept(0) is None
+        for _ in range(2):
+            await CatalogQuery(counting, 300).corrected("terrafrom")
+        assert counting.looked_up == 4
 
 
 async def test_a_made_up_word_is_not_taken_for_a_short_word_it_begins_with(

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 import jwt
+from cachetools import LRUCache
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from edu_common.errors import AppError, unauthorized
@@ -99,10 +100,11 @@ class TokenVerifier:
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway_seconds
-        # Token text -> (its principal, its `exp`), oldest first. Only a token that passed
-        # every check is kept, under its whole text (signature included): a forged or altered
-        # token is another string, and is checked in full. Its expiry is checked on every use.
-        self._verified: dict[str, tuple[Principal, float]] = {}
+        # Token text -> (its principal, its `exp`), the least recently used made room for a
+        # new one. Only a token that passed every check is kept, under its whole text
+        # (signature included): a forged or altered token is another string, and is checked
+        # in full. Its expiry is checked on every use.
+        self._verified: LRUCache[str, tuple[Principal, float]] = LRUCache(VERIFIED_TOKENS_KEPT)
 
     def verify(self, token: str) -> Principal:
         known = self._verified.get(token)
@@ -114,8 +116,6 @@ class TokenVerifier:
             del self._verified[token]
             raise unauthorized("token expired", "token_expired")
         principal, expires = self._check(token)
-        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
-            del self._verified[next(iter(self._verified))]
         self._verified[token] = (principal, expires)
         return principal
 

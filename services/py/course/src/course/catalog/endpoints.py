@@ -90,7 +90,9 @@ async def list_courses(
         cached = await caches.catalog_pages.get(page_key)
         if cached is not None:
             return Response(cached, media_type="application/json")
-    query = CatalogQuery(reads if filters.q is None else search_reads, settings.search_candidates)
+    query = CatalogQuery(
+        reads if filters.q is None else search_reads, settings.search_candidates, caches.corrections
+    )
     hits, next_cursor = await service.catalog(query, cursors, filters, sort, limit, cursor)
     total = None
     # The count is for the first page only: later pages (and "show more") stay as cheap as

@@ -21,11 +21,12 @@ alone, so no transaction stays open while the request waits for its turn between
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from cachetools import TTLCache
 from edu_common.pagination import (
     INTEGER,
     NUMBER,
@@ -46,6 +47,8 @@ TYPO_SIMILARITY = 0.25
 # A typo adds or drops at most this many letters: without the bound, a made-up word was
 # "corrected" to a short word it begins with ("hoczgcxreq" to "hoc", similarity 0.25).
 TYPO_LENGTH_CHANGE = 2
+# How many queries' corrections a worker keeps (`corrections_kept`).
+CORRECTIONS_KEPT = 10_000
 # Ranks an exact title above anything else: the text rank (normalised by rank / (rank + 1))
 # stays below 1.
 EXACT_TITLE_BONUS = 1.0
@@ -102,6 +105,18 @@ KEYSETS: dict[str, Keyset] = {
 }
 
 
+def corrections_kept(ttl_seconds: int) -> MutableMapping[str, str] | None:
+    """A worker's store of the corrections it looked up (query -> corrected query, "" when
+    there was nothing to fix), each kept for `ttl_seconds`, or None to look each one up.
+
+    A query's correction changes only when the vocabulary does (a course with a new word in
+    its title), and which courses a catalog page lists may lag by the page cache's time already
+    (`catalog_page_ttl_seconds`): kept that long, a correction lags no more than the page."""
+    if ttl_seconds <= 0:
+        return None
+    return TTLCache(maxsize=CORRECTIONS_KEPT, ttl=ttl_seconds)
+
+
 @dataclass(frozen=True)
 class CatalogHit:
     """A course on a catalog page, with its relevance score (0 in the other sorts)."""
@@ -115,22 +130,30 @@ class CatalogQuery:
 
     `conn` runs browsing on any connection; a search (`q`) needs a connection with
     `SEARCH_SESSION`'s settings. One instance serves one request: a query's correction is
-    looked up once for its page and its count."""
+    looked up once for its page and its count, or once a while per worker when it is given
+    `corrections` to keep them in (`corrections_kept`)."""
 
-    def __init__(self, conn: asyncpg.Connection, candidates: int) -> None:
+    def __init__(
+        self,
+        conn: asyncpg.Connection,
+        candidates: int,
+        corrections: MutableMapping[str, str] | None = None,
+    ) -> None:
         self.conn = conn
         self.candidates = candidates
-        self._corrections: dict[str, str | None] = {}
+        self._corrections: MutableMapping[str, str] = {} if corrections is None else corrections
         # Ranked-set sizes the relevance page query counted on its way (filters -> size).
         self._ranked_totals: dict[CatalogFilter, int] = {}
 
     async def corrected(self, q: str) -> str | None:
         """The query with misspelt words replaced, or None when there was nothing to fix."""
-        if q not in self._corrections:
+        fixed = self._corrections.get(q)
+        if fixed is None:
             row = await self.conn.fetchrow(_CORRECTION, q, 1 - TYPO_SIMILARITY, TYPO_LENGTH_CHANGE)
             found = None if row is None else row["corrected"]
-            self._corrections[q] = None if found is None or found == row["typed"] else found
-        return self._corrections[q]
+            fixed = "" if found is None or found == row["typed"] else found
+            self._corrections[q] = fixed
+        return fixed or None
 
     async def page(
         self, filters: CatalogFilter, sort: str, page: PageRequest
