@@ -89,7 +89,7 @@ async def test_a_worker_looks_a_query_s_correction_up_once_while_it_keeps_it(
     client: httpx.AsyncClient, make_course: Any, course_service: Any
 ) -> None:
     await make_course(title="Terraform for operators", description="Plans and state.")
-    async with course_service.pool.acquire() as conn:
+    async with course_service.app.state.search_pool.acquire() as conn:
         counting = _CountingCorrections(conn)
         kept = corrections_kept(30)
         for _ in range(3):
@@ -102,6 +102,22 @@ async def test_a_worker_looks_a_query_s_correction_up_once_while_it_keeps_it(
         for _ in range(2):
             await CatalogQuery(counting, 300).corrected("terrafrom")
         assert counting.looked_up == 4
+
+
+async def test_a_typo_s_candidates_come_from_the_vocabulary_s_trigram_index(
+    client: httpx.AsyncClient, make_course: Any, course_service: Any
+) -> None:
+    await make_course(title="Kotlin coroutines", description="Flows and channels.")
+    async with course_service.app.state.search_pool.acquire() as conn:
+        # A GIN index answers `word % w`; a GiST one was walked for both the typo and the
+        # known-word check (tens of pages per word on the full data).
+        indexdef = await conn.fetchval(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'search_words_trgm'"
+        )
+        assert "USING gin (word gin_trgm_ops)" in indexdef
+        # Search connections take every word at least TYPO_SIMILARITY alike as a candidate.
+        assert float(await conn.fetchval("SHOW pg_trgm.similarity_threshold")) == 0.25
+        assert await CatalogQuery(conn, 300).corrected("kotlim corutines") == "kotlin coroutines"
 
 
 async def test_a_made_up_word_is_not_taken_for_a_short_word_it_begins_with(

@@ -57,8 +57,10 @@ EXACT_TITLE_BONUS = 1.0
 # are: plan for these very words, never a generic plan. One process reads the matches from the
 # start of the table, so a query bounded by `candidates` finds the same courses on every page
 # (no parallel workers racing, no sequential scan joining another one half-way through the
-# table); the matches come from the text index.
+# table); the matches come from the text index. A typo's candidates are the known words at
+# least `TYPO_SIMILARITY` alike (`word % w`, from the vocabulary's trigram index).
 SEARCH_SESSION = {
+    "pg_trgm.similarity_threshold": str(TYPO_SIMILARITY),
     "plan_cache_mode": "force_custom_plan",
     "max_parallel_workers_per_gather": "0",
     "synchronize_seqscans": "off",
@@ -73,7 +75,7 @@ FROM (
         WHEN length(w) < 3 OR EXISTS (SELECT 1 FROM search_words WHERE word = w) THEN NULL
         ELSE (SELECT word FROM (
                 SELECT word, word <-> w AS distance FROM search_words
-                WHERE abs(length(word) - length(w)) <= $3
+                WHERE word % w AND abs(length(word) - length(w)) <= $3
                 ORDER BY distance, word LIMIT 1) AS nearest
               WHERE distance <= $2)
     END AS fix
