@@ -26,8 +26,8 @@ def test_the_mix_runs_against_a_seeded_stack_without_a_failure() -> None:
         assert seeded.returncode == 0, seeded.stdout + seeded.stderr
         assert "rows/s overall" in seeded.stderr + seeded.stdout
         bench = stack.edu("bench", "mix", "--rate", "20", "--duration", "20s", "--name", "smoke",
-                          "--ceiling-seconds", "3", "--pgbench-seconds", "3", "--out", str(out),
-                          timeout=300)  # fmt: skip
+                          "--warmup", "5s", "--ceiling-seconds", "3", "--pgbench-seconds", "3",
+                          "--out", str(out), timeout=300)  # fmt: skip
         assert bench.returncode == 0, bench.stdout + bench.stderr
         down = stack.edu("down")
         assert down.returncode == 0, down.stdout + down.stderr
@@ -52,6 +52,17 @@ def _check_report(out: Path) -> None:
     # Students, searchers and teachers all ran (the ramp's logins are reset away).
     for endpoint in ("GET /courses", "GET /courses?q", "GET /courses/my", "GET /enrollments/me"):
         assert endpoint in by_name, sorted(by_name)
+    # The statistics started over twice: when the ramp ended, and after the warm-up.
+    history = list(
+        csv.DictReader(
+            io.StringIO((out / reports[0].stem / "locust_stats_history.csv").read_text())
+        )
+    )
+    counts = [int(row["Total Request Count"]) for row in history if row["Name"] == "Aggregated"]
+    restarts = sum(1 for before, after in zip(counts, counts[1:]) if after < before)
+    assert restarts == 2, counts
+    assert "and again after a 5 s warm-up" in report
+    assert "--warmup 5s" in report
     assert (out / reports[0].stem / "rps.png").exists()
     assert "| ceiling (" in report
     assert "n/a RPS" not in report

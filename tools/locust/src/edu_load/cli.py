@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--user-rate", type=float, default=1.0,
                         help="tasks per second per user (users = rate / this)")  # fmt: skip
     parser.add_argument("--spawn-rate", type=float, default=0, help="users started per second")
+    parser.add_argument("--warmup", type=duration, default=0,
+                        help="load after the ramp left out of the statistics too (the charts"
+                        " show it), e.g. 60s: the report describes the steady state")  # fmt: skip
     parser.add_argument("--name", default="", help="report name (default: scenario-rate)")
     parser.add_argument("--ceiling-seconds", type=int, default=15)
     parser.add_argument("--pgbench-seconds", type=int, default=15)
@@ -121,18 +124,20 @@ def main(argv: list[str]) -> int:
         print("edu bench: reading the databases into the page cache")
         warmed = warm(database_urls)
         print(f"edu bench: {args.scenario} at {args.rate:g}/s, {users} users, "
-              f"{ramp} s ramp + {args.duration} s")  # fmt: skip
+              f"{ramp} s ramp + {args.warmup} s warm-up + {args.duration} s")  # fmt: skip
         env = {
             **os.environ,
             "EDU_LOAD_SCALE": args.scale,
             "EDU_LOAD_USER_RATE": str(args.user_rate),
+            "EDU_LOAD_WARMUP_S": str(args.warmup),
         }
         env |= {f"EDU_LOAD_{n.upper()}_URL": url for n, url in urls.items()}
         prefix = work / "mix"
         failures_file = work / "failures.json"
         env["EDU_LOAD_FAILURES"] = str(failures_file)
-        cmd = locust_argv(LOCUSTFILE, urls.get("course", target), users, spawn_rate,
-                          args.duration + ramp, prefix, SCENARIOS[args.scenario])  # fmt: skip
+        run_time = ramp + args.warmup + args.duration
+        cmd = locust_argv(LOCUSTFILE, urls.get("course", target), users, spawn_rate, run_time,
+                          prefix, SCENARIOS[args.scenario])  # fmt: skip
         cpu = CpuSampler(_process_roots(stack, services))
         metrics = MetricsSampler(urls, database_urls, nats_url=stack.nats_url())
         statements_note = statements.reset(database_urls)
@@ -178,8 +183,9 @@ def main(argv: list[str]) -> int:
             notes=[
                 f"offered is in tasks per second ({args.user_rate:g} per user,"
                 " `constant_throughput`); most tasks are one request",
-                f"statistics are reset when the {ramp} s ramp (logins) ends;"
-                " the charts show the whole run",
+                f"statistics are reset when the {ramp} s ramp (logins) ends"
+                + (f" and again after a {args.warmup} s warm-up" if args.warmup else "")
+                + "; the charts show the whole run",
                 pgbench_note,
                 warmed.note(),
                 "CPU is summed over each process and its children;"
@@ -217,6 +223,8 @@ def _command(args: argparse.Namespace) -> str:
         parts.append(f"--user-rate {args.user_rate:g}")
     if args.spawn_rate:
         parts.append(f"--spawn-rate {args.spawn_rate:g}")
+    if args.warmup:
+        parts.append(f"--warmup {args.warmup}s")
     if args.name:
         parts.append(f"--name {args.name}")
     return " ".join(parts)

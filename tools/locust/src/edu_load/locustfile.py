@@ -15,6 +15,8 @@ seeded accounts there are and the rate per user come from the environment:
                              `edu_load.failures`: status and problem code per endpoint)
     EDU_LOAD_ERROR_LOG       a file to append every failed request to, with its time and
                              kind (`edu soak` reads it to tell the errors of each fault)
+    EDU_LOAD_WARMUP_S        seconds of load after the ramp whose statistics are dropped too
+                             (`edu bench --warmup`), so that they describe the steady state
 
 Answers a real client expects are successes: 409 `already_enrolled` when enrolling in a
 course one is enrolled in, 409 `already_paid` when paying twice. A user whose login failed
@@ -32,9 +34,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import gevent
 from edu_seed.catalog_text import EN_TOPICS, RU_TOPICS
 from edu_seed.scale import SCALES, SEED_PASSWORD, student_email, teacher_email
 from locust import FastHttpUser, constant_throughput, events, task
+from locust.env import Environment
 
 from edu_load.errors import RequestError, error_kind, to_line
 from edu_load.failures import FailureLog, describe
@@ -47,6 +51,7 @@ URL = {
 }
 SCALE = SCALES[os.environ.get("EDU_LOAD_SCALE", "small")]
 USER_RATE = float(os.environ.get("EDU_LOAD_USER_RATE", "1"))
+WARMUP_S = float(os.environ.get("EDU_LOAD_WARMUP_S", "0"))
 LEVELS = ("beginner", "intermediate", "advanced")
 SORTS = ("newest", "rating", "price_asc", "price_desc")
 WORDS = sorted(
@@ -405,10 +410,29 @@ def _record_failure(
         _error_log.write(to_line(RequestError(time.time(), name, kind)))
 
 
-@events.spawning_complete.add_listener  # type: ignore[untyped-decorator]
-def _forget_failures(**_: Any) -> None:
-    # With --reset-stats the statistics start over when the ramp ends: so do the failures.
+_environment: Environment | None = None
+
+
+@events.init.add_listener  # type: ignore[untyped-decorator]
+def _keep_environment(environment: Environment, **_: Any) -> None:
+    global _environment
+    _environment = environment
+
+
+def _start_measuring() -> None:
+    """Statistics and failures start over: what came before was the ramp (and the warm-up)."""
+    if _environment is not None and _environment.runner is not None:
+        _environment.runner.stats.reset_all()
     FAILURES.clear()
+
+
+@events.spawning_complete.add_listener  # type: ignore[untyped-decorator]
+def _after_the_ramp(**_: Any) -> None:
+    # With --reset-stats the statistics start over when the ramp ends: so do the failures;
+    # after a warm-up, both once more.
+    FAILURES.clear()
+    if WARMUP_S > 0:
+        gevent.spawn_later(WARMUP_S, _start_measuring)
 
 
 @events.quitting.add_listener  # type: ignore[untyped-decorator]
