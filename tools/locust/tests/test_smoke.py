@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,7 @@ def _check_report(out: Path) -> None:
         )
     )
     counts = [int(row["Total Request Count"]) for row in history if row["Name"] == "Aggregated"]
-    restarts = sum(1 for before, after in zip(counts, counts[1:]) if after < before)
+    restarts = sum(1 for before, after in itertools.pairwise(counts) if after < before)
     assert restarts == 2, counts
     assert "and again after a 5 s warm-up" in report
     assert "--warmup 5s" in report
