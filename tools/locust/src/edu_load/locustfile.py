@@ -42,6 +42,7 @@ from locust.env import Environment
 
 from edu_load.errors import RequestError, error_kind, to_line
 from edu_load.failures import FailureLog, describe
+from edu_load.keepalive import keep_connections
 
 SERVICE_PORTS = {"identity": 8001, "course": 8002, "enrollment": 8003, "payment": 8004,
                  "notification": 8005, "web": 3001}  # fmt: skip
@@ -59,6 +60,7 @@ WORDS = sorted(
     | {w for topic in RU_TOPICS for w in topic[0].split() if len(w) > 3}
 )
 
+keep_connections()
 FAILURES = FailureLog()
 LOGIN_ATTEMPTS = 10
 
