@@ -120,6 +120,24 @@ async def test_a_typo_s_candidates_come_from_the_vocabulary_s_trigram_index(
         assert await CatalogQuery(conn, 300).corrected("kotlim corutines") == "kotlin coroutines"
 
 
+async def test_new_words_go_into_the_search_indexes_at_once(
+    client: httpx.AsyncClient, course_service: Any
+) -> None:
+    # A GIN index's pending list is read by every search besides the index (up to 4 MB of it
+    # under the mix's edits); with it off, what a write adds is in the index itself.
+    await _insert(course_service, [(f"Pending list {n}", f"Words number {n}.") for n in range(50)])
+    async with course_service.pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE courses SET description = description || ' edited' WHERE title LIKE 'Pending%'"
+        )
+        for index in ("courses_search", "search_words_trgm"):
+            pending_pages = await conn.fetchval(
+                "SELECT gin_clean_pending_list($1::regclass)", index
+            )
+            assert pending_pages == 0, index
+    assert len(await _search(client, "q=edited&limit=100")) == 50
+
+
 async def test_a_made_up_word_is_not_taken_for_a_short_word_it_begins_with(
     client: httpx.AsyncClient, make_course: Any
 ) -> None:

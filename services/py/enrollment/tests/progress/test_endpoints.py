@@ -137,3 +137,16 @@ async def test_deleting_the_last_lesson_left_completes_the_course(
         await COURSE_HANDLERS[LessonDeleted](conn, emptied)
     r = await client.get(f"/progress/courses/{course.course_id}", headers=idle)
     assert r.json()["status"] == "active"
+
+
+async def test_a_course_s_lessons_go_into_the_lesson_index_at_once(
+    enrollment: Any, add_course: Any
+) -> None:
+    # A completion finds its enrollment through the GIN index on the projection's lesson ids;
+    # a pending list beside it would be read by every lookup.
+    for _ in range(20):
+        await add_course(lessons=5)
+    pending_pages = await enrollment.pool.fetchval(
+        "SELECT gin_clean_pending_list('courses_lessons'::regclass)"
+    )
+    assert pending_pages == 0
