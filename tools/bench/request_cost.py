@@ -22,6 +22,7 @@ import asyncio
 import itertools
 import random
 import time
+import uuid
 from collections.abc import Callable
 
 import httpx
@@ -109,6 +110,10 @@ async def main(requests: int, signed_in: bool) -> None:
             "GET /lessons/{id}": lambda: f"/lessons/{random.choice(lessons)}",
             "GET /courses?limit=20": lambda: "/courses?limit=20",
             "GET /courses?q=...": lambda: f"/courses?q={random.choice(words)}&limit=20",
+            # A query no page was cached for: read from the database, then cached.
+            "GET /courses?q=... (new query)": lambda: (
+                f"/courses?q={random.choice(words)} or {uuid.uuid4().hex[:10]}&limit=20"
+            ),
             "GET /categories": lambda: "/categories",
         }
         # Warm the caches and the statement caches first.

@@ -165,6 +165,17 @@ async def test_a_page_is_written_and_read_in_one_round_trip_each(
         await pages.put(key, page)
         assert await pages.get(key) == body
 
+        # A card cached already stays as it is; the others are kept as long as the page.
+        kept, fresh = pages.cards.key(listed[0]["id"]), pages.cards.key(listed[2]["id"])
+        await redis.set(kept, b'"as it was"', ex=300)
+        await redis.delete(fresh)
+        await pages.put(f"{key}:again", page)
+        assert await redis.get(kept) == b'"as it was"'
+        assert 0 < await redis.ttl(fresh) <= 30
+        assert await redis.ttl(pages.pages.key(f"{key}:again")) <= 30
+        await redis.delete(kept)
+        await pages.put(key, page)
+
         # After a Valkey restart the script is loaded again, and a page with no courses is a
         # page like any other.
         await redis.script_flush()
