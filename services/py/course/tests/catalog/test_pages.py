@@ -159,22 +159,31 @@ async def test_a_page_is_written_and_read_in_one_round_trip_each(
         assert await pages.get(key) == body
         assert _CountedConnection.sent == 1
 
-        # A card dropped by a write: the page is read again, whatever its entry says.
+        # A card dropped by a write: the page is read again, whatever its entry says, and
+        # that is a miss of the page.
         await pages.drop(uuid.UUID(listed[1]["id"]))
+        before = (await client.get("/metrics")).text
         assert await pages.get(key) is None
+        after = (await client.get("/metrics")).text
+        for result, counted in (("miss", 1), ("hit", 0)):
+            change = _counter(after, "course:catalog_page", result) - _counter(
+                before, "course:catalog_page", result
+            )
+            assert change == counted, result
         await pages.put(key, page)
         assert await pages.get(key) == body
 
-        # A card cached already stays as it is; the others are kept as long as the page.
-        kept, fresh = pages.cards.key(listed[0]["id"]), pages.cards.key(listed[2]["id"])
-        await redis.set(kept, b'"as it was"', ex=300)
-        await redis.delete(fresh)
+        # Each card is written afresh with the page, and kept as long as it: one cached by
+        # an earlier page, with less time left, would expire under this one.
+        older, dropped = pages.cards.key(listed[0]["id"]), pages.cards.key(listed[2]["id"])
+        await redis.set(older, b'"as an earlier read found it"', ex=2)
+        await redis.delete(dropped)
         await pages.put(f"{key}:again", page)
-        assert await redis.get(kept) == b'"as it was"'
-        assert 0 < await redis.ttl(fresh) <= 30
-        assert await redis.ttl(pages.pages.key(f"{key}:again")) <= 30
-        await redis.delete(kept)
-        await pages.put(key, page)
+        page_ttl = await redis.pttl(pages.pages.key(f"{key}:again"))
+        for card in (older, dropped):
+            assert await redis.get(card) != b'"as an earlier read found it"'
+            assert page_ttl - 1000 < await redis.pttl(card) <= 30_000
+        assert await pages.get(key) == body
 
         # After a Valkey restart the script is loaded again, and a page with no courses is a
         # page like any other.

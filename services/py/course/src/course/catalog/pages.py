@@ -6,8 +6,15 @@ course, or a changed price or rating moving a course within its sort, shows with
 What a card says does not wait for the page: a write drops the course's card once it commits,
 and a page whose cards are not all cached is read from the database again.
 
+A page read from the database writes each of its cards afresh with the entry, as that read found
+them and for as long as the entry is kept, so a cached page's cards live at least as long as
+it does. (Cards kept as they were, with the time another page had left them, expired under
+pages that still had most of their time: in two minutes of the mix at 400 requests a second,
+10,726 cards missing from cached pages against 1,372 with the cards written afresh, and 11,330
+pages read from the database against 9,883.)
+
 Each is one round trip to Valkey and one command: a read fetches the page's entry and its
-cards in one script, a write stores the cards that are missing and the entry in another. The
+cards in one script, a write stores the cards and the entry in another. The
 client's cost is per command, not only per round trip: a pipeline of a page's 21 SETs cost
 course about 1 ms of CPU to encode and parse, the script a fraction of it (docs/performance).
 """
@@ -44,12 +51,11 @@ return cards
 """
 
 # KEYS[1] is the page's key; ARGV[1] its entry, ARGV[2] the seconds a page and a card are kept,
-# ARGV[3] the prefix of a card's key, then each listed course's id and card. Most cards are
-# cached already (other pages list the same courses): those stay as they are.
+# ARGV[3] the prefix of a card's key, then each listed course's id and card.
 _WRITE_PAGE = """
 local ttl = ARGV[2]
 for i = 4, #ARGV, 2 do
-    redis.call('SET', ARGV[3] .. ARGV[i], ARGV[i + 1], 'EX', ttl, 'NX')
+    redis.call('SET', ARGV[3] .. ARGV[i], ARGV[i + 1], 'EX', ttl)
 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
 return 1
@@ -75,7 +81,8 @@ class CatalogPages:
     def __init__(self, redis: Redis, ttl_seconds: int) -> None:
         """`ttl_seconds` 0 turns the page cache off. A card lives as long as a page: a card read
         just before a write commits and stored just after the write dropped it is then wrong
-        for no longer than a page may lag."""
+        for no longer than a page may lag (and only until the next page listing the course is
+        read from the database and writes it again)."""
         self.enabled = ttl_seconds > 0
         self.redis = redis
         self.pages = JsonCache(redis, "course:catalog_page", max(ttl_seconds, 1))
@@ -96,13 +103,15 @@ class CatalogPages:
         if found is None:
             CACHE_REQUESTS.labels(self.pages.name, "miss").inc()
             return None
-        CACHE_REQUESTS.labels(self.pages.name, "hit").inc()
         raw_entry, *cards = cast(list[bytes | None], found)
         hits = sum(card is not None for card in cards)
         CACHE_REQUESTS.labels(self.cards.name, "hit").inc(hits)
         CACHE_REQUESTS.labels(self.cards.name, "miss").inc(len(cards) - hits)
         if hits < len(cards):
+            # Read from the database all the same: a miss of the page.
+            CACHE_REQUESTS.labels(self.pages.name, "miss").inc()
             return None
+        CACHE_REQUESTS.labels(self.pages.name, "hit").inc()
         entry = json.loads(cast(bytes, raw_entry))
         return _page_body(cast(list[bytes], cards), entry["next_cursor"], entry["total"])
 
