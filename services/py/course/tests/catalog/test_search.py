@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import random
+import string
 from typing import Any
 
 import httpx
@@ -125,17 +127,21 @@ async def test_new_words_go_into_the_search_indexes_at_once(
 ) -> None:
     # A GIN index's pending list is read by every search besides the index (up to 4 MB of it
     # under the mix's edits); with it off, what a write adds is in the index itself.
-    await _insert(course_service, [(f"Pending list {n}", f"Words number {n}.") for n in range(50)])
+    # Words no other test's course has.
+    word, edit = ("".join(random.choices(string.ascii_lowercase, k=12)) for _ in range(2))
+    await _insert(course_service, [(f"{word} {n}", f"Words number {n}.") for n in range(50)])
     async with course_service.pool.acquire() as conn:
         await conn.execute(
-            "UPDATE courses SET description = description || ' edited' WHERE title LIKE 'Pending%'"
+            "UPDATE courses SET description = description || ' ' || $2 WHERE title LIKE $1",
+            f"{word} %",
+            edit,
         )
         for index in ("courses_search", "search_words_trgm"):
             pending_pages = await conn.fetchval(
                 "SELECT gin_clean_pending_list($1::regclass)", index
             )
             assert pending_pages == 0, index
-    assert len(await _search(client, "q=edited&limit=100")) == 50
+    assert len(await _search(client, f"q={edit}&limit=100")) == 50
 
 
 async def test_a_made_up_word_is_not_taken_for_a_short_word_it_begins_with(
