@@ -3,8 +3,6 @@ never lag a write, and a list of courses that may lag by the page TTL."""
 
 from __future__ import annotations
 
-import random
-import string
 import uuid
 from typing import Any
 
@@ -14,13 +12,8 @@ from course.catalog.pages import CatalogPages
 from course.catalog.schemas import CatalogPage
 from course.settings import CourseSettings
 from edu_common.events.contracts import EnrollmentCreated
-from edu_devstack.testing import metric_value
+from edu_devstack.testing import metric_value, unique_word
 from redis.asyncio import Connection, ConnectionPool, Redis
-
-
-def _word() -> str:
-    """A word no other course in the shared test servers has, so each query is its own."""
-    return "".join(random.choices(string.ascii_lowercase, k=12))
 
 
 def _counter(metrics: str, cache: str, result: str) -> float:
@@ -46,7 +39,7 @@ async def _titles(client: httpx.AsyncClient, query: str) -> list[str]:
 async def test_a_cached_page_is_the_page_as_read(
     client: httpx.AsyncClient, make_course: Any, teacher: Any
 ) -> None:
-    word = _word()
+    word = unique_word()
     for i in range(5):
         await make_course(title=f"{word} part {i}", price_cents=i * 100, description="x" * 400)
     queries = [f"q={word}&limit=3", f"teacher_id={teacher[0]}&sort=price_desc&limit=3"]
@@ -80,7 +73,7 @@ async def test_cards_never_lag_a_write_the_list_may(
     course_service: Any,
     eventually: Any,
 ) -> None:
-    word = _word()
+    word = unique_word()
     kept = await make_course(title=f"{word} kept")
     gone = await make_course(title=f"{word} gone")
     enrolled = await make_course(title=f"{word} enrolled")
@@ -123,7 +116,7 @@ async def test_with_no_page_ttl_every_page_is_read(services: Any, tokens: Any) -
     )
     client: httpx.AsyncClient = course.client
     teacher_id, headers = tokens.teacher(is_verified=True, name="Uncached Teacher")
-    word = _word()
+    word = unique_word()
     for title in (f"{word} one", f"{word} two"):
         r = await client.post(
             "/courses", json={"title": title, "level": "beginner", "price_cents": 0},
@@ -136,7 +129,7 @@ async def test_with_no_page_ttl_every_page_is_read(services: Any, tokens: Any) -
 async def test_a_page_is_written_and_read_in_one_round_trip_each(
     client: httpx.AsyncClient, make_course: Any, course_service: Any
 ) -> None:
-    word = _word()
+    word = unique_word()
     listed = [await make_course(title=f"{word} {i}") for i in range(3)]
     read = await client.get(f"/courses?q={word}")
     assert read.status_code == 200, read.text

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import random
-import string
 from typing import Any
 
 import httpx
 from course.catalog.search import CatalogQuery, corrections_kept
-from edu_devstack.testing import assert_problem
+from edu_devstack.testing import assert_problem, unique_word
 
 
 async def _search(client: httpx.AsyncClient, query: str) -> list[dict[str, Any]]:
@@ -127,8 +125,7 @@ async def test_new_words_go_into_the_search_indexes_at_once(
 ) -> None:
     # A GIN index's pending list is read by every search besides the index (up to 4 MB of it
     # under the mix's edits); with it off, what a write adds is in the index itself.
-    # Words no other test's course has.
-    word, edit = ("".join(random.choices(string.ascii_lowercase, k=12)) for _ in range(2))
+    word, edit = unique_word(), unique_word()
     await _insert(course_service, [(f"{word} {n}", f"Words number {n}.") for n in range(50)])
     async with course_service.pool.acquire() as conn:
         await conn.execute(

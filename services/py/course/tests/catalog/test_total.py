@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import string
 from typing import Any
 
 import httpx
@@ -11,12 +9,7 @@ from course.app import MIGRATIONS, create_app
 from course.catalog.repository import CatalogFilter
 from course.catalog.search import CatalogQuery
 from course.settings import CourseSettings
-from edu_devstack.testing import eventually, metric_value
-
-
-def _word() -> str:
-    """A word no other course in the shared test servers has, so each query is its own."""
-    return "".join(random.choices(string.ascii_lowercase, k=12))
+from edu_devstack.testing import eventually, metric_value, unique_word
 
 
 async def _pages(client: httpx.AsyncClient, query: str) -> tuple[int | None, list[Any], list[Any]]:
@@ -38,7 +31,7 @@ async def _pages(client: httpx.AsyncClient, query: str) -> tuple[int | None, lis
 async def test_total_counts_every_page_of_the_query(
     client: httpx.AsyncClient, make_course: Any, teacher: Any, tokens: Any
 ) -> None:
-    word = _word()
+    word = unique_word()
     for i in range(7):
         await make_course(title=f"{word} course {i}", price_cents=0 if i % 2 else 900)
     await make_course(title=f"{word} draft", status="draft")
@@ -58,7 +51,7 @@ async def test_total_counts_every_page_of_the_query(
         assert (total, len(items)) == (8, 8), sort
     total, _, items = await _pages(client, f"q={word}&teacher_id={other}")
     assert (total, len(items)) == (1, 1)
-    total, _, items = await _pages(client, f"q={_word()}")
+    total, _, items = await _pages(client, f"q={unique_word()}")
     assert (total, items) == (0, [])
 
 
@@ -66,7 +59,7 @@ async def test_by_relevance_the_total_is_the_ranked_set(services: Any, tokens: A
     course = await services.start(
         "course", create_app, CourseSettings, MIGRATIONS, search_candidates=10
     )
-    word = _word()
+    word = unique_word()
     async with course.pool.acquire() as conn:
         await conn.executemany(
             "INSERT INTO courses (teacher_id, title, description, level, price_cents)"
@@ -99,7 +92,7 @@ async def test_the_count_is_cached_and_ages_out(services: Any, tokens: Any) -> N
     )
     client: httpx.AsyncClient = course.client
     _, headers = tokens.teacher(is_verified=True, name="Cache Teacher")
-    word = _word()
+    word = unique_word()
 
     async def add(title: str) -> None:
         body = {"title": title, "level": "beginner", "price_cents": 0}
@@ -133,14 +126,14 @@ async def test_by_relevance_the_page_query_counts_the_ranked_set_itself(
     )
     client: httpx.AsyncClient = course.client
     _, headers = tokens.teacher(is_verified=True, name="Count Teacher")
-    word = _word()
+    word = unique_word()
     before = (await client.get("/metrics")).text
     for n in (1, 2, 3):
         body = {"title": f"{word} {n}", "level": "beginner", "price_cents": 0}
         assert (await client.post("/courses", json=body, headers=headers)).status_code == 201
         page = (await client.get(f"/courses?q={word}&limit=2")).json()
         assert (page["total"], len(page["items"])) == (n, min(n, 2))
-    assert (await client.get(f"/courses?q={_word()}")).json()["total"] == 0
+    assert (await client.get(f"/courses?q={unique_word()}")).json()["total"] == 0
     after = (await client.get("/metrics")).text
     for result in ("hit", "miss"):
         assert _counter(after, result) == _counter(before, result)

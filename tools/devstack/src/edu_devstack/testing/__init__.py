@@ -1,6 +1,7 @@
 """What tests need from the stack, one module per concern:
 
-- `servers`: embedded PostgreSQL, Valkey and NATS for the session, a fresh database per test;
+- `servers`: embedded PostgreSQL, Valkey and NATS for the session, a fresh database per test,
+  `unique_word` for a query no other test's data shares;
 - `launcher`: services under test with their lifespan running, reached in process;
 - `process`: a service as its own process (signals, shutdown, limits under load);
 - `tokens`: access tokens for any user and role;
@@ -16,7 +17,7 @@ from edu_devstack.testing.events import course_created
 from edu_devstack.testing.launcher import RunningService, ServiceLauncher, launcher
 from edu_devstack.testing.polling import eventually
 from edu_devstack.testing.process import ServiceProcess, service_process
-from edu_devstack.testing.servers import TestServers, private_server
+from edu_devstack.testing.servers import TestServers, private_server, unique_word
 from edu_devstack.testing.smtp import Mail, Mailbox
 from edu_devstack.testing.stack import StackUnderTest, stack_on_free_ports
 from edu_devstack.testing.tokens import Tokens
@@ -38,4 +39,5 @@ __all__ = [
     "private_server",
     "service_process",
     "stack_on_free_ports",
+    "unique_word",
 ]

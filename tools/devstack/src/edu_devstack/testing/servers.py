@@ -4,7 +4,9 @@ cloned from a template that has the component's migrations applied."""
 from __future__ import annotations
 
 import contextlib
+import random
 import shutil
+import string
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,6 +19,12 @@ from edu_common.migrations import COMMON_MIGRATIONS, migrate
 
 from edu_devstack.infra import EmbeddedNats, EmbeddedPostgres, EmbeddedValkey
 from edu_devstack.processes import free_port
+
+
+def unique_word() -> str:
+    """A word no other test's data has: the session's tests share one Valkey (cached catalog
+    pages are keyed by their query), so a search of its own keeps a test apart."""
+    return "".join(random.choices(string.ascii_lowercase, k=12))
 
 
 class _Server(Protocol):
